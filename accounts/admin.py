@@ -1,0 +1,46 @@
+"""Read-only admin views: accounts change only through the audited pages and services."""
+
+from django.contrib import admin
+
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import CustomerOrganisation, Invitation, User
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ("email", "full_name", "role", "organisation", "is_active", "date_joined")
+    list_filter = ("role", "is_active")
+    search_fields = ("email", "full_name")
+    exclude = ("password",)
+
+
+@admin.register(CustomerOrganisation)
+class CustomerOrganisationAdmin(ReadOnlyAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "role", "organisation", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    exclude = ("token_hash",)
+
+
+# Second factors change only through the audited enrolment and reset services.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -1,0 +1,29 @@
+"""Role-aware navigation for the base layout (each entry shown only when its policy allows)."""
+
+from django.urls import reverse
+
+from audit.policies import can_view_audit
+
+from . import policies
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_verified():
+        return {"nav_items": []}
+    items = [("Dashboard", "accounts:dashboard")]
+    if policies.is_vendor_staff(user):
+        items.append(("Organisations", "accounts:organisation-list"))
+        items.append(("Invitations", "accounts:invitation-list"))
+    elif user.organisation_id:
+        items.append(("My organisation", "accounts:organisation-mine"))
+    if policies.can_manage_users(user):
+        items.append(("Users", "accounts:user-list"))
+    if can_view_audit(user):
+        items.append(("Audit trail", "audit:event-list"))
+    nav_items = []
+    for label, url_name in items:
+        url = reverse(url_name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        nav_items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": nav_items}

@@ -1,0 +1,41 @@
+"""Styled error pages that reveal nothing about the request beyond its status."""
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.views.decorators.csrf import requires_csrf_token
+
+_PAGES = {
+    400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is nothing here, or it is not shared with you."),
+    500: ("Something went wrong", "The error has been logged. Try again in a moment."),
+}
+
+
+def _render(request: HttpRequest, status: int) -> HttpResponse:
+    title, message = _PAGES[status]
+    context = {"status": status, "title": title, "message": message}
+    if status == 500:
+        # The 500 page renders without context processors or database access: they may be what failed.
+        return HttpResponse(render_to_string("errors/error.html", context), status=500)
+    return HttpResponse(render_to_string("errors/error.html", context, request=request), status=status)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return _render(request, 400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return _render(request, 403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _render(request, 404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return _render(request, 500)

@@ -1,0 +1,43 @@
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts.services import DEMO_ORGANISATION, demo_users_ensure
+
+
+def demo_password() -> str:
+    """DEMO_PASSWORD when set; else one generated on first run and kept under var/ (mode 0600)."""
+    if os.environ.get("DEMO_PASSWORD"):
+        return os.environ["DEMO_PASSWORD"]
+    path = Path(settings.BASE_DIR) / "var" / "demo-password"
+    if path.is_file():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = "demo-" + secrets.token_urlsafe(12)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (and, as they exist, the demo library and content). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users-only", action="store_true", help="Create the demo users and nothing else.")
+
+    def handle(self, *args, **options):
+        password = demo_password()
+        users = demo_users_ensure(password=password)
+        self.stdout.write(self.style.SUCCESS("Demo users ready (every account uses the same password):"))
+        for user in users:
+            org = f" of {DEMO_ORGANISATION}" if user.organisation_id else ""
+            self.stdout.write(f"  {user.email:<24} {user.get_role_display()}{org}")
+        self.stdout.write(f"  password: {password}")
+        self.stdout.write(
+            "Sign in at http://127.0.0.1:8000/ . At first sign-in each user enrols a second factor: scan the QR code\n"
+            "with any authenticator app (or type the key shown under it), enter the 6-digit code, and keep the\n"
+            "recovery codes. Later sign-ins ask for a code from the app."
+        )

@@ -1,0 +1,85 @@
+"""Who may do what with users, organisations and invitations; and the one door to those objects."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import STAFF_ROLES, CustomerOrganisation, Invitation, Role, User
+
+
+def is_vendor_staff(user) -> bool:
+    """Signed-in vendor staff of any staff role (account manager, security lead, admin)."""
+    return bool(user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
+
+
+def is_admin(user) -> bool:
+    """Signed-in operator with the admin role."""
+    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+
+
+def can_manage_users(user) -> bool:
+    """Only admins change roles, reset second factors and deactivate accounts."""
+    return is_admin(user)
+
+
+def can_manage_user(actor, target: User) -> bool:
+    """Admins manage other accounts, never their own (so nobody removes the last way back in alone)."""
+    return can_manage_users(actor) and actor.pk != target.pk
+
+
+def can_manage_organisations(user) -> bool:
+    """Vendor staff create customer organisations."""
+    return is_vendor_staff(user)
+
+
+def invitable_roles(user) -> list[str]:
+    """Admins invite staff (and customers); account managers and security leads invite customers."""
+    if is_admin(user):
+        return [Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD, Role.ADMIN, Role.CUSTOMER]
+    if is_vendor_staff(user):
+        return [Role.CUSTOMER]
+    return []
+
+
+def can_invite(user, role: str) -> bool:
+    """True when `user` may send an invitation for `role`."""
+    return role in invitable_roles(user)
+
+
+def organisations_for(user) -> QuerySet[CustomerOrganisation]:
+    """Staff see every customer organisation; a customer sees only their own."""
+    if is_vendor_staff(user):
+        return CustomerOrganisation.objects.all()
+    if user.is_authenticated and user.is_active and user.role == Role.CUSTOMER:
+        return CustomerOrganisation.objects.filter(pk=user.organisation_id)
+    return CustomerOrganisation.objects.none()
+
+
+def organisation_get_for(user, pk) -> CustomerOrganisation:
+    """The organisation, or 404 when it is missing or not the user's to see."""
+    return get_object_or_404(organisations_for(user), pk=pk)
+
+
+def invitations_for(user) -> QuerySet[Invitation]:
+    """Admins see every invitation; other staff see customer invitations; customers see none."""
+    if is_admin(user):
+        return Invitation.objects.all()
+    if is_vendor_staff(user):
+        return Invitation.objects.filter(role=Role.CUSTOMER)
+    return Invitation.objects.none()
+
+
+def invitation_get_for(user, pk) -> Invitation:
+    """The invitation, or 404 when it is missing or not the user's to see."""
+    return get_object_or_404(invitations_for(user), pk=pk)
+
+
+def users_for(user) -> QuerySet[User]:
+    """Admins see every account; nobody else lists accounts."""
+    if is_admin(user):
+        return User.objects.all()
+    return User.objects.none()
+
+
+def user_get_for(actor, pk) -> User:
+    """The account, or 404 when it is missing or the actor may not manage accounts."""
+    return get_object_or_404(users_for(actor), pk=pk)

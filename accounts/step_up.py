@@ -1,0 +1,40 @@
+"""Step-up: sensitive actions ask for a second factor passed within the last few minutes."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .services import mfa_verified_recently
+
+
+def step_up_url(next_url: str) -> str:
+    """Where to send a user who must confirm a fresh code before returning to `next_url`."""
+    return f"{reverse('accounts:mfa-verify')}?{urlencode({'next': next_url, 'step_up': '1'})}"
+
+
+def require_step_up(view):
+    """Decorate a view so that it runs only within MFA_STEP_UP_SECONDS of a passed second factor.
+
+    A POST that arrives without a fresh factor is not carried out: the user confirms a code and is
+    sent back to the page, where they submit again (nothing is replayed behind their back)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if mfa_verified_recently(request):
+            return view(request, *args, **kwargs)
+        messages.info(request, "Confirm a fresh code from your authenticator to continue.")
+        back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "")
+        return redirect(step_up_url(_same_site_path(request, back)))
+
+    return wrapped
+
+
+def _same_site_path(request, url: str) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse("accounts:dashboard")

@@ -1,0 +1,1 @@
+"""Answer library, questionnaire import, auto-fill, responses and write-back."""

@@ -1,0 +1,1 @@
+"""Packages for customers, signed PDFs, shares and customer-portal downloads."""
