@@ -9,7 +9,7 @@ from . import policies
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():
+    if user is None or not user.is_authenticated or not policies.is_verified(user):
         return {"nav_items": []}
     items = [("Dashboard", "accounts:dashboard")]
     if policies.is_vendor_staff(user):

@@ -6,6 +6,12 @@ from django.shortcuts import get_object_or_404
 from .models import STAFF_ROLES, CustomerOrganisation, Invitation, Role, User
 
 
+def is_verified(user) -> bool:
+    """Signed in and past the second factor in this session (django-otp's verified state)."""
+    check = getattr(user, "is_verified", None)
+    return bool(user.is_authenticated and check is not None and check())
+
+
 def is_vendor_staff(user) -> bool:
     """Signed-in vendor staff of any staff role (account manager, security lead, admin)."""
     return bool(user.is_authenticated and user.is_active and user.role in STAFF_ROLES)

@@ -1,0 +1,115 @@
+"""Fixtures: users of each role, clients at each stage of sign-in, and TOTP codes."""
+
+import time
+
+import pytest
+from django.template import engines
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP, totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from accounts.services import SESSION_MFA_VERIFIED_AT
+
+from .factories import OrganisationFactory, UserFactory
+
+
+class InvalidTemplateVariable(str):
+    """Makes a template that reads a missing variable fail the test instead of printing nothing."""
+
+    def __mod__(self, other):
+        raise AssertionError(f"Template variable missing: {other!r}")
+
+
+@pytest.fixture(autouse=True)
+def _strict_templates():
+    engine = engines["django"].engine
+    previous = engine.string_if_invalid
+    engine.string_if_invalid = InvalidTemplateVariable("%s")
+    yield
+    engine.string_if_invalid = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Acme Manufacturing")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Globex Logistics")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role=Role.ADMIN, email="admin@example.com")
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(role=Role.SECURITY_LEAD, email="lead@example.com")
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(role=Role.ACCOUNT_MANAGER, email="manager@example.com")
+
+
+@pytest.fixture
+def customer(db, organisation):
+    return UserFactory(role=Role.CUSTOMER, organisation=organisation, email="customer@example.com")
+
+
+@pytest.fixture
+def other_customer(db, other_organisation):
+    return UserFactory(role=Role.CUSTOMER, organisation=other_organisation, email="other@example.com")
+
+
+def enrol_totp(user) -> TOTPDevice:
+    """A confirmed authenticator for `user`."""
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def totp_code(device: TOTPDevice, *, at: float | None = None) -> str:
+    """The 6-digit code the device's app would show at `at` (zero-padded: totp() returns an int)."""
+    if at is None:
+        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift):06d}"
+    generator = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    generator.time = at
+    return f"{generator.token():06d}"
+
+
+@pytest.fixture
+def password_only_client(client):
+    """Returns a function: client signed in with the password only (no second factor yet)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def mfa_client(client):
+    """Returns a function: client signed in with password and a just-verified second factor."""
+
+    def sign_in(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or enrol_totp(user)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[SESSION_MFA_VERIFIED_AT] = time.time()
+        session.save()
+        return client
+
+    return sign_in
