@@ -21,7 +21,7 @@ def organisation_list(*, user) -> QuerySet[CustomerOrganisation]:
     return policies.organisations_for(user).annotate(
         user_count=Count("users", distinct=True),
         pending_invitations=Count("invitations", filter=pending, distinct=True),
-    )
+    ).order_by("name")
 
 
 def invitation_list(*, user) -> QuerySet[Invitation]:

@@ -31,6 +31,12 @@ def _strict_templates():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hash strength is Django's business, not what these tests check; PBKDF2 would dominate their time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

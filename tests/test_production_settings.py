@@ -1,0 +1,127 @@
+"""Production settings: required secrets, security headers and cookie flags, the shared-cache check.
+
+Settings are read once per process, so these run a fresh interpreter with a production environment.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+PROBE = r"""
+import json, os, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("collectstatic", interactive=False, verbosity=0)
+from allauth.account.models import EmailAddress
+from accounts.models import User
+user = User.objects.create_user(email="probe@example.com", password="probe-passphrase-123", role="account_manager")
+EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+from django.test import Client
+client = Client(HTTP_HOST="trust.example.com")
+plain = client.get("/accounts/login/")
+login_page = client.get("/accounts/login/", secure=True)
+signed_in = client.post("/accounts/login/", {"login": user.email, "password": "probe-passphrase-123"}, secure=True)
+after = client.get("/", secure=True)
+cookie = signed_in.cookies.get("__Host-sessionid")
+print(json.dumps({
+    "plain_status": plain.status_code, "plain_location": plain.get("Location", ""),
+    "headers": dict(login_page.headers),
+    "after_headers": dict(after.headers), "after_status": after.status_code, "after_location": after.get("Location", ""),
+    "cookie": None if cookie is None else {k: cookie[k] for k in ("secure", "httponly", "samesite", "path", "domain", "max-age")},
+    "csrf_cookie": sorted(client.cookies.keys()),
+}))
+"""
+
+
+def _production_env(tmp_path: Path, **overrides) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="off",
+        SECRET_KEY="test-only-" + "".join(chr(33 + (i * 7) % 90) for i in range(60)),
+        ALLOWED_HOSTS="trust.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        EMAIL_URL="smtp://localhost:25",
+    )
+    env.update(overrides)
+    return env
+
+
+def _run(code: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    # Local-memory cache here: the probe checks headers, not Redis (the system check is tested below).
+    env = _production_env(tmp_path_factory.mktemp("prod"), REDIS_URL="")
+    result = _run(PROBE, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_plain_http_is_redirected_to_https(probe):
+    assert probe["plain_status"] == 301 and probe["plain_location"].startswith("https://")
+
+
+def test_security_headers(probe):
+    headers = {k.lower(): v for k, v in probe["headers"].items()}
+    hsts = headers["strict-transport-security"]
+    assert "includeSubDomains" in hsts and int(hsts.split("max-age=")[1].split(";")[0]) >= 365 * 24 * 3600
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] in ("same-origin", "no-referrer", "strict-origin")
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    csp = {d.strip().split(" ")[0]: d.strip().split(" ")[1:] for d in headers["content-security-policy"].split(";")}
+    assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"] and csp["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in headers["content-security-policy"]
+    assert csp["script-src"] == ["'self'"]
+
+
+def test_signed_in_pages_are_not_stored(probe):
+    assert "no-store" in {k.lower(): v for k, v in probe["after_headers"].items()}["cache-control"]
+
+
+def test_session_cookie_flags(probe):
+    cookie = probe["cookie"]
+    assert cookie is not None, "the session cookie is not __Host- prefixed"
+    assert cookie["secure"] and cookie["httponly"]
+    assert cookie["samesite"] == "Lax" and cookie["path"] == "/" and not cookie["domain"]
+    assert "__Host-csrftoken" in probe["csrf_cookie"]
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_missing_secret_or_hosts_is_an_error_outside_debug(tmp_path, missing):
+    env = _production_env(tmp_path)
+    env[missing] = ""
+    result = _run("import django; django.setup()", env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and missing in result.stderr
+
+
+def test_local_cache_fails_the_system_check_in_production(tmp_path):
+    env = _production_env(tmp_path, REDIS_URL="")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "accounts.E001" in result.stderr
+
+
+def test_deploy_check_passes_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
