@@ -1,7 +1,6 @@
 """Read-only admin views: accounts change only through the audited pages and services."""
 
 from django.contrib import admin
-
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -42,7 +42,9 @@ class OrganisationForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address", help_text="The invitation link is sent here; it works once, for 7 days.")
+    email = forms.EmailField(
+        label="Email address", help_text="The invitation link is sent here; it works once, for 7 days."
+    )
     role = forms.ChoiceField(label="Role")
     organisation = forms.ModelChoiceField(
         label="Customer organisation",
@@ -82,7 +84,9 @@ class RoleForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,

@@ -18,10 +18,14 @@ def organisation_list(*, user) -> QuerySet[CustomerOrganisation]:
     pending = Q(invitations__accepted_at__isnull=True, invitations__revoked_at__isnull=True) & Q(
         invitations__expires_at__gt=timezone.now()
     )
-    return policies.organisations_for(user).annotate(
-        user_count=Count("users", distinct=True),
-        pending_invitations=Count("invitations", filter=pending, distinct=True),
-    ).order_by("name")
+    return (
+        policies.organisations_for(user)
+        .annotate(
+            user_count=Count("users", distinct=True),
+            pending_invitations=Count("invitations", filter=pending, distinct=True),
+        )
+        .order_by("name")
+    )
 
 
 def invitation_list(*, user) -> QuerySet[Invitation]:

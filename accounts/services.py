@@ -109,15 +109,11 @@ def invitation_usable_by_token(token: str) -> Invitation | None:
     return invitation
 
 
-def invitation_accept(
-    *, token: str, full_name: str, password: str, request: HttpRequest | None = None
-) -> User:
+def invitation_accept(*, token: str, full_name: str, password: str, request: HttpRequest | None = None) -> User:
     """Turn a usable invitation into an account, once. Raises ValidationError when the link is no
     longer valid or the password is too weak."""
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update().filter(token_hash=hash_invitation_token(token)).first()
-        )
+        invitation = Invitation.objects.select_for_update().filter(token_hash=hash_invitation_token(token)).first()
         if invitation is None or not invitation.is_usable:
             raise ValidationError("This invitation link is no longer valid. Ask for a new one.")
         if User.objects.filter(email__iexact=invitation.email).exists():
@@ -204,7 +200,9 @@ def user_set_active(*, actor: User, user: User, is_active: bool, request: HttpRe
             user.session_generation += 1
             fields.append("session_generation")
         user.save(update_fields=fields)
-        audit_record(action="user.activated" if is_active else "user.deactivated", actor=actor, obj=user, request=request)
+        audit_record(
+            action="user.activated" if is_active else "user.deactivated", actor=actor, obj=user, request=request
+        )
     return user
 
 
@@ -234,7 +232,10 @@ def _mark_verified(request: HttpRequest, device) -> None:
 def _recovery_codes_replace(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
-    codes = ["".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(10)) for _ in range(settings.MFA_RECOVERY_CODE_COUNT)]
+    codes = [
+        "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(10))
+        for _ in range(settings.MFA_RECOVERY_CODE_COUNT)
+    ]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
@@ -362,13 +363,13 @@ def demo_users_ensure(*, password: str) -> list[User]:
             user = User.objects.filter(email=email).first()
             org = organisation if role == Role.CUSTOMER else None
             if user is None:
-                user = User.objects.create_user(email=email, password=password, full_name=name, role=role, organisation=org)
+                user = User.objects.create_user(
+                    email=email, password=password, full_name=name, role=role, organisation=org
+                )
                 audit_record(action="user.created", actor=None, obj=user, data={"role": role, "source": "seed_demo"})
             elif not user.check_password(password):
                 user.set_password(password)
                 user.save(update_fields=["password"])
-            EmailAddress.objects.update_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
+            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
             users.append(user)
     return users

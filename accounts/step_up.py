@@ -35,6 +35,8 @@ def require_step_up(view):
 def _same_site_path(request, url: str) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return reverse("accounts:dashboard")

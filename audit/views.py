@@ -15,7 +15,19 @@ from .forms import EventFilterForm
 from .policies import can_view_audit
 from .services import audit_chain_verify, audit_record
 
-CSV_COLUMNS = ["seq", "at", "actor_email", "action", "object_type", "object_id", "object_repr", "ip", "via", "data", "hash"]
+CSV_COLUMNS = [
+    "seq",
+    "at",
+    "actor_email",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "ip",
+    "via",
+    "data",
+    "hash",
+]
 
 
 def _filtered(request: HttpRequest):
@@ -62,7 +74,7 @@ class _Echo:
 @login_required
 @require_GET
 def event_export(request: HttpRequest) -> StreamingHttpResponse:
-    form, events = _filtered(request)
+    _form, events = _filtered(request)
     audit_record(action="audit.exported", request=request, data={"filters": request.GET.dict()})
     writer = csv.writer(_Echo())
 

@@ -25,11 +25,15 @@ def test_signup_is_closed(client):
     response = client.get(reverse("account_signup"))
     assert response.status_code == 200
     assert b"closed" in response.content.lower()
-    client.post(reverse("account_signup"), {"email": "x@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    client.post(
+        reverse("account_signup"), {"email": "x@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert not User.objects.filter(email="x@example.com").exists()
 
 
-def test_manager_invites_a_customer_who_accepts_once(client, mfa_client, manager, organisation, django_capture_on_commit_callbacks):
+def test_manager_invites_a_customer_who_accepts_once(
+    client, mfa_client, manager, organisation, django_capture_on_commit_callbacks
+):
     staff = mfa_client(manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(
@@ -47,7 +51,9 @@ def test_manager_invites_a_customer_who_accepts_once(client, mfa_client, manager
     staff.logout()
     accept_url = reverse("accounts:invitation-accept", args=[token])
     assert client.get(accept_url).status_code == 200
-    response = client.post(accept_url, {"full_name": "Rita Reviewer", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    response = client.post(
+        accept_url, {"full_name": "Rita Reviewer", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     user = User.objects.get(email="reviewer@example.com")
     assert user.role == Role.CUSTOMER and user.organisation == organisation
@@ -61,7 +67,9 @@ def test_manager_invites_a_customer_who_accepts_once(client, mfa_client, manager
 
 
 def test_expired_invitation_is_refused(client, manager, organisation):
-    invitation, token = invitation_create(actor=manager, email="late@example.com", role=Role.CUSTOMER, organisation=organisation)
+    invitation, token = invitation_create(
+        actor=manager, email="late@example.com", role=Role.CUSTOMER, organisation=organisation
+    )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(reverse("accounts:invitation-accept", args=[token])).status_code == 404
     with pytest.raises(Exception, match="no longer valid"):
@@ -70,12 +78,16 @@ def test_expired_invitation_is_refused(client, manager, organisation):
 
 
 def test_invitation_expires_after_seven_days(manager, organisation):
-    invitation, _ = invitation_create(actor=manager, email="a@example.com", role=Role.CUSTOMER, organisation=organisation)
+    invitation, _ = invitation_create(
+        actor=manager, email="a@example.com", role=Role.CUSTOMER, organisation=organisation
+    )
     assert timedelta(days=7) - timedelta(seconds=5) < invitation.expires_at - invitation.created_at <= timedelta(days=7)
 
 
 def test_revoked_invitation_is_refused(client, mfa_client, manager, organisation):
-    invitation, token = invitation_create(actor=manager, email="r@example.com", role=Role.CUSTOMER, organisation=organisation)
+    invitation, token = invitation_create(
+        actor=manager, email="r@example.com", role=Role.CUSTOMER, organisation=organisation
+    )
     mfa_client(manager).post(reverse("accounts:invitation-revoke", args=[invitation.pk]))
     client.logout()
     assert client.get(reverse("accounts:invitation-accept", args=[token])).status_code == 404
@@ -88,7 +100,8 @@ def test_wrong_token_is_refused(client):
 def test_weak_password_is_refused_and_nothing_is_created(client, manager, organisation):
     _, token = invitation_create(actor=manager, email="w@example.com", role=Role.CUSTOMER, organisation=organisation)
     response = client.post(
-        reverse("accounts:invitation-accept", args=[token]), {"full_name": "W", "password1": "short", "password2": "short"}
+        reverse("accounts:invitation-accept", args=[token]),
+        {"full_name": "W", "password1": "short", "password2": "short"},
     )
     assert response.status_code == 200
     assert not User.objects.filter(email="w@example.com").exists()

@@ -201,7 +201,9 @@ def test_admins_cannot_reset_their_own_factors(mfa_client, admin_user):
 def test_absolute_session_lifetime_ends_an_active_session(client, mfa_client, manager, settings):
     mfa_client(manager)
     assert client.get("/").status_code == 200
-    with mock.patch("accounts.middleware.time.time", return_value=time.time() + settings.SESSION_ABSOLUTE_LIFETIME_SECONDS + 5):
+    with mock.patch(
+        "accounts.middleware.time.time", return_value=time.time() + settings.SESSION_ABSOLUTE_LIFETIME_SECONDS + 5
+    ):
         response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
     assert client.get("/")["Location"].startswith(reverse("account_login"))

@@ -72,7 +72,10 @@ def test_admin_changes_a_role_and_it_is_audited(mfa_client, admin_user, manager)
     manager.refresh_from_db()
     assert manager.role == Role.SECURITY_LEAD
     event = AuditEvent.objects.get(action="user.role_changed")
-    assert event.data == {"from": {"role": "account_manager", "organisation": None}, "to": {"role": "security_lead", "organisation": None}}
+    assert event.data == {
+        "from": {"role": "account_manager", "organisation": None},
+        "to": {"role": "security_lead", "organisation": None},
+    }
 
 
 def test_customer_role_needs_an_organisation(mfa_client, admin_user, manager):
@@ -85,7 +88,9 @@ def test_customer_role_needs_an_organisation(mfa_client, admin_user, manager):
 
 
 def test_admin_cannot_change_own_role(mfa_client, admin_user):
-    response = mfa_client(admin_user).post(reverse("accounts:user-detail", args=[admin_user.pk]), {"role": Role.CUSTOMER})
+    response = mfa_client(admin_user).post(
+        reverse("accounts:user-detail", args=[admin_user.pk]), {"role": Role.CUSTOMER}
+    )
     assert response.status_code == 403
     admin_user.refresh_from_db()
     assert admin_user.role == Role.ADMIN

@@ -1,5 +1,7 @@
 """The audit chain: recording, verification, and tampering of every kind being caught."""
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -28,7 +30,7 @@ def _tamper(sql: str, params=()) -> None:
 
 def test_events_link_to_their_predecessor(chain):
     assert chain[0].prev_hash == "0" * 64
-    for before, after in zip(chain, chain[1:], strict=False):
+    for before, after in itertools.pairwise(chain):
         assert after.prev_hash == before.hash and after.seq == before.seq + 1
     report = audit_chain_verify()
     assert report.ok and report.checked == 5
@@ -100,3 +102,34 @@ def test_postgresql_refuses_update_and_delete(chain):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert audit_chain_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race shows on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_a_single_unbroken_chain():
+    import threading
+
+    from django.db import connections
+
+    threads_count, per_thread = 4, 5
+    barrier = threading.Barrier(threads_count)
+    errors = []
+
+    def append(n):
+        try:
+            barrier.wait(timeout=10)
+            for i in range(per_thread):
+                audit_record(action=f"test.race.{n}.{i}")
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    report = audit_chain_verify()
+    assert report.ok and report.checked == threads_count * per_thread

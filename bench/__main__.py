@@ -1,0 +1,28 @@
+"""`make bench`: run every benchmark module in turn on a throwaway SQLite database."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="trustpack-bench-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from bench import audit_chain
+
+    audit_chain.run()
+
+
+if __name__ == "__main__":
+    main()
