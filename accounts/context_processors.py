@@ -16,14 +16,14 @@ def navigation(request) -> dict:
         items.append(("Organisations", "accounts:organisation-list"))
         items.append(("Invitations", "accounts:invitation-list"))
     elif user.organisation_id:
-        items.append(("My organisation", "accounts:organisation-mine"))
+        items.append(("My organisation", reverse("accounts:organisation-detail", args=[user.organisation_id])))
     if policies.can_manage_users(user):
         items.append(("Users", "accounts:user-list"))
     if can_view_audit(user):
         items.append(("Audit trail", "audit:event-list"))
     nav_items = []
-    for label, url_name in items:
-        url = reverse(url_name)
+    for label, target in items:
+        url = target if target.startswith("/") else reverse(target)
         active = request.path == url if url == "/" else request.path.startswith(url)
         nav_items.append({"label": label, "url": url, "active": active})
     return {"nav_items": nav_items}

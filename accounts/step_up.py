@@ -3,7 +3,6 @@
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -25,7 +24,6 @@ def require_step_up(view):
     def wrapped(request, *args, **kwargs):
         if mfa_verified_recently(request):
             return view(request, *args, **kwargs)
-        messages.info(request, "Confirm a fresh code from your authenticator to continue.")
         back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "")
         return redirect(step_up_url(_same_site_path(request, back)))
 

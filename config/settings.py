@@ -149,7 +149,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_chain_verify_task",
         "schedule": timedelta(hours=24),
     },
+    "library-review-reminders-daily": {
+        "task": "questionnaires.tasks.library_review_reminders",
+        "schedule": timedelta(hours=24),
+    },
 }
+
+# --- Answer library -------------------------------------------------------------------------------
+LIBRARY_REVIEW_INTERVAL_DAYS = env.int("LIBRARY_REVIEW_INTERVAL_DAYS", default=365)
+LIBRARY_REVIEW_REMINDER_DAYS = 30
+LIBRARY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Accounts, sessions, MFA ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
