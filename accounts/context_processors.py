@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from audit.policies import can_view_audit
+from questionnaires.policies import can_review_library, can_view_library
 
 from . import policies
 
@@ -12,6 +13,10 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated or not policies.is_verified(user):
         return {"nav_items": []}
     items = [("Dashboard", "accounts:dashboard")]
+    if can_view_library(user):
+        items.append(("Library", "questionnaires:entry-list"))
+    if can_review_library(user):
+        items.append(("Review queue", "questionnaires:review-queue"))
     if policies.is_vendor_staff(user):
         items.append(("Organisations", "accounts:organisation-list"))
         items.append(("Invitations", "accounts:invitation-list"))

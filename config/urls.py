@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("questionnaires.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -355,3 +355,17 @@ def library_review_reminders_send(*, today: date | None = None) -> int:
         for entry in entries:
             audit_record(action="library.review_reminder_sent", obj=entry, data={"due": str(entry.review_due)}, via="task")
     return sum(len(entries) for entries in by_owner.values())
+
+
+def library_load_shipped_content(*, author: User, approver: User) -> ImportResult:
+    """Load the Particle answer library shipped with Trustpack (demo seeding), idempotently."""
+    from .content import FIGURE_KEYS, PARTICLE_LIBRARY
+    from .library_files import parse_library_file
+
+    parsed = parse_library_file(PARTICLE_LIBRARY.name, PARTICLE_LIBRARY.read_bytes())
+    if not parsed.ok:
+        raise ValidationError(parsed.errors)
+    result = library_import(rows=parsed.rows, author=author, approver=approver, via_cli=True)
+    for key, figure in FIGURE_KEYS.items():
+        LibraryEntry.objects.filter(key=key, figure="").update(figure=figure)
+    return result

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from accounts.models import Role
 from accounts.services import DEMO_ORGANISATION, demo_users_ensure
 
 
@@ -23,7 +24,7 @@ def demo_password() -> str:
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (and, as they exist, the demo library and content). Safe to run again."
+    help = "Create the demo users, the Particle answer library and the demo content. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--users-only", action="store_true", help="Create the demo users and nothing else.")
@@ -36,8 +37,21 @@ class Command(BaseCommand):
             org = f" of {DEMO_ORGANISATION}" if user.organisation_id else ""
             self.stdout.write(f"  {user.email:<24} {user.get_role_display()}{org}")
         self.stdout.write(f"  password: {password}")
+        if not options["users_only"]:
+            self._seed_content(users)
         self.stdout.write(
             "Sign in at http://127.0.0.1:8000/ . At first sign-in each user enrols a second factor: scan the QR code\n"
             "with any authenticator app (or type the key shown under it), enter the 6-digit code, and keep the\n"
             "recovery codes. Later sign-ins ask for a code from the app."
+        )
+
+    def _seed_content(self, users) -> None:
+        from questionnaires.services import library_load_shipped_content
+
+        by_role = {user.role: user for user in users}
+        author, approver = by_role[Role.ACCOUNT_MANAGER], by_role[Role.SECURITY_LEAD]
+        result = library_load_shipped_content(author=author, approver=approver)
+        self.stdout.write(
+            f"Answer library: {result.total} Particle entries ({result.created} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged), written by {author.email} and approved by {approver.email}."
         )
