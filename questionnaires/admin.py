@@ -1,6 +1,7 @@
 """Library in the admin site: read-only, with approval only through the one approval service."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 
 from .models import LibraryEntry, LibraryEntryVersion
@@ -42,9 +43,9 @@ class LibraryEntryVersionAdmin(ReadOnly):
             else:
                 self.message_user(request, f"{version} approved.", messages.SUCCESS)
 
-    def get_actions(self, request):
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         # Actions normally need change permission; this one is guarded by the approval service instead.
-        actions = super().get_actions(request)
+        actions = super().get_actions(request, action_location)
         action = self.get_action("approve_selected")
         if action:
             actions["approve_selected"] = action

@@ -1,5 +1,7 @@
 """Factories shared by every app's tests."""
 
+import itertools
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -32,3 +34,25 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save(update_fields=["password"])
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+_entry_numbers = itertools.count(1)
+
+
+def library_entry(*, author, approver=None, key=None, classification="public", question=None, answer=None, short_answer="Yes"):
+    """An entry written by `author`; approved by `approver` (command-line trust) when given, else in review."""
+    from questionnaires import services
+
+    key = key or f"entry-{next(_entry_numbers)}"
+    entry = services.entry_create(
+        actor=author,
+        key=key,
+        category="network",
+        classification=classification,
+        text=services.VersionText(question or f"Question about {key}?", answer or f"Answer about {key}.", short_answer),
+    )
+    version = services.version_submit(actor=author, version=entry.latest_version)
+    if approver is not None:
+        services.version_approve(actor=approver, version=version, via_cli=True)
+    entry.refresh_from_db()
+    return entry
