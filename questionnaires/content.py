@@ -13,7 +13,7 @@ FIREWALL_ALLOWLIST = CONTENT_DIR / "firewall_allowlist.csv"
 # Entries that carry a figure, by key.
 FIGURE_KEYS = {
     "particle-publish-data-path": Figure.PUBLISH_DATA_PATH,
-    "particle-firewall-allowlist": Figure.FIREWALL_ALLOWLIST,
+    "particle-firewall-rules": Figure.FIREWALL_ALLOWLIST,
 }
 
 

@@ -76,7 +76,10 @@ class EntrySettingsForm(forms.Form):
         help_text="Gets the review reminders.",
     )
     figure = forms.ChoiceField(
-        label="Figure", choices=Figure.choices, required=False, help_text="Shown with the answer here and in PDF packages."
+        label="Figure",
+        choices=Figure.choices,
+        required=False,
+        help_text="Shown with the answer here and in PDF packages.",
     )
 
 
@@ -95,9 +98,7 @@ class LibraryFilterForm(forms.Form):
     classification = forms.ChoiceField(
         label="Classification", required=False, choices=[("", "Any classification"), *Classification.choices]
     )
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *STATUS_FILTERS.items()]
-    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *STATUS_FILTERS.items()])
     owner = forms.ModelChoiceField(label="Owner", required=False, queryset=User.objects.none(), empty_label="Anyone")
 
     def __init__(self, *args, categories: list[str], owners, **kwargs):

@@ -110,7 +110,9 @@ def _records_from_xlsx(data: bytes) -> list[list[str]]:
 def parse_library_file(filename: str, data: bytes) -> ParsedLibrary:
     """Parse and validate every row; errors name the row (as numbered in the spreadsheet)."""
     if len(data) > MAX_FILE_BYTES:
-        raise LibraryFileError(f"The file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB.")
+        raise LibraryFileError(
+            f"The file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB."
+        )
     lower = filename.lower()
     if lower.endswith(".csv"):
         records = _records_from_csv(data)

@@ -118,7 +118,8 @@ class LibraryEntryVersion(models.Model):
             ),
             models.CheckConstraint(
                 name="approved_has_approver",
-                condition=~Q(status__in=["approved", "superseded"]) | Q(approver__isnull=False, approved_at__isnull=False),
+                condition=~Q(status__in=["approved", "superseded"])
+                | Q(approver__isnull=False, approved_at__isnull=False),
             ),
         ]
 

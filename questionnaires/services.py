@@ -94,12 +94,23 @@ def entry_update_settings(
     _require(policies.can_review_library(actor), "Only a security lead changes an entry's classification or owner.")
     with transaction.atomic():
         entry = LibraryEntry.objects.select_for_update().get(pk=entry.pk)
-        before = {"category": entry.category, "classification": entry.classification, "owner": entry.owner.email, "figure": entry.figure}
+        before = {
+            "category": entry.category,
+            "classification": entry.classification,
+            "owner": entry.owner.email,
+            "figure": entry.figure,
+        }
         entry.category, entry.classification, entry.owner, entry.figure = category, classification, owner, figure
         entry.save(update_fields=["category", "classification", "owner", "figure"])
         after = {"category": category, "classification": classification, "owner": owner.email, "figure": figure}
         if before != after:
-            audit_record(action="library.entry_settings_changed", actor=actor, obj=entry, data={"from": before, "to": after}, request=request)
+            audit_record(
+                action="library.entry_settings_changed",
+                actor=actor,
+                obj=entry,
+                data={"from": before, "to": after},
+                request=request,
+            )
     return entry
 
 
@@ -144,7 +155,9 @@ def version_save_draft(
     return version
 
 
-def version_submit(*, actor: User, version: LibraryEntryVersion, request: HttpRequest | None = None) -> LibraryEntryVersion:
+def version_submit(
+    *, actor: User, version: LibraryEntryVersion, request: HttpRequest | None = None
+) -> LibraryEntryVersion:
     """Send a draft to the security leads' review queue."""
     _require(policies.can_edit_library(actor), "Only account managers and security leads submit library entries.")
     with transaction.atomic():
@@ -154,7 +167,13 @@ def version_submit(*, actor: User, version: LibraryEntryVersion, request: HttpRe
         version.status = VersionStatus.IN_REVIEW
         version.submitted_at = timezone.now()
         version.save(update_fields=["status", "submitted_at"])
-        audit_record(action="library.version_submitted", actor=actor, obj=version.entry, data={"version": version.number}, request=request)
+        audit_record(
+            action="library.version_submitted",
+            actor=actor,
+            obj=version.entry,
+            data={"version": version.number},
+            request=request,
+        )
     return version
 
 
@@ -176,7 +195,9 @@ def version_approve(
         now = timezone.now()
         previous = entry.approved_version
         if previous is not None:
-            LibraryEntryVersion.objects.filter(pk=previous.pk).update(status=VersionStatus.SUPERSEDED, superseded_at=now)
+            LibraryEntryVersion.objects.filter(pk=previous.pk).update(
+                status=VersionStatus.SUPERSEDED, superseded_at=now
+            )
         version.status = VersionStatus.APPROVED
         version.approver = actor
         version.approved_at = now
@@ -295,21 +316,34 @@ def library_import(
             entry = LibraryEntry.objects.filter(key=row.key).first()
             if entry is None:
                 entry = entry_create(
-                    actor=author, key=row.key, category=row.category, classification=row.classification, text=text, request=request
+                    actor=author,
+                    key=row.key,
+                    category=row.category,
+                    classification=row.classification,
+                    text=text,
+                    request=request,
                 )
                 version = entry.latest_version
                 result.created += 1
             else:
-                if _same_text(entry.approved_version, text.as_fields()) and (entry.category, entry.classification) == (row.category, row.classification):
+                if _same_text(entry.approved_version, text.as_fields()) and (entry.category, entry.classification) == (
+                    row.category,
+                    row.classification,
+                ):
                     result.unchanged += 1
                     continue
                 if (entry.category, entry.classification) != (row.category, row.classification):
-                    LibraryEntry.objects.filter(pk=entry.pk).update(category=row.category, classification=row.classification)
+                    LibraryEntry.objects.filter(pk=entry.pk).update(
+                        category=row.category, classification=row.classification
+                    )
                     audit_record(
                         action="library.entry_settings_changed",
                         actor=author,
                         obj=entry,
-                        data={"to": {"category": row.category, "classification": row.classification}, "source": "import"},
+                        data={
+                            "to": {"category": row.category, "classification": row.classification},
+                            "source": "import",
+                        },
                         request=request,
                     )
                 version = version_save_draft(actor=author, entry=entry, text=text, request=request)
@@ -320,8 +354,12 @@ def library_import(
         audit_record(
             action="library.imported",
             actor=author,
-            data={"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                  "approver": approver.email if approver else None},
+            data={
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "approver": approver.email if approver else None,
+            },
             request=request,
             via="cli" if via_cli else None,
         )
@@ -353,7 +391,9 @@ def library_review_reminders_send(*, today: date | None = None) -> int:
         send_mail("[Trustpack] Library entries due for review", body, None, [owner.email])
         LibraryEntry.objects.filter(pk__in=[e.pk for e in entries]).update(review_reminded_on=today)
         for entry in entries:
-            audit_record(action="library.review_reminder_sent", obj=entry, data={"due": str(entry.review_due)}, via="task")
+            audit_record(
+                action="library.review_reminder_sent", obj=entry, data={"due": str(entry.review_due)}, via="task"
+            )
     return sum(len(entries) for entries in by_owner.values())
 
 

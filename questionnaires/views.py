@@ -228,7 +228,9 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 def entry_edit(request: HttpRequest, key: str) -> HttpResponse:
     entry = policies.entry_get_for(request.user, key)
     _require(policies.can_edit_library(request.user))
-    source = entry.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]).first() or entry.latest_version
+    source = (
+        entry.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]).first() or entry.latest_version
+    )
     initial = {
         "question": source.question,
         "answer": source.answer,
@@ -239,7 +241,9 @@ def entry_edit(request: HttpRequest, key: str) -> HttpResponse:
     form = VersionTextForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.version_save_draft(actor=request.user, entry=entry, text=_text_from(form), request=request)
+            version = services.version_save_draft(
+                actor=request.user, entry=entry, text=_text_from(form), request=request
+            )
         except ValidationError as error:
             _errors_into(form, error)
         else:
@@ -263,7 +267,12 @@ def entry_settings(request: HttpRequest, key: str) -> HttpResponse:
     _require(policies.can_review_library(request.user))
     form = EntrySettingsForm(
         request.POST or None,
-        initial={"category": entry.category, "classification": entry.classification, "owner": entry.owner, "figure": entry.figure},
+        initial={
+            "category": entry.category,
+            "classification": entry.classification,
+            "owner": entry.owner,
+            "figure": entry.figure,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.entry_update_settings(actor=request.user, entry=entry, request=request, **form.cleaned_data)
@@ -343,7 +352,9 @@ def version_reject(request: HttpRequest, key: str, number: int) -> HttpResponse:
         messages.error(request, "A rejection needs a comment saying what must change.")
         return _back(request, entry)
     try:
-        services.version_reject(actor=request.user, version=version, comment=form.cleaned_data["comment"], request=request)
+        services.version_reject(
+            actor=request.user, version=version, comment=form.cleaned_data["comment"], request=request
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
@@ -410,7 +421,9 @@ def library_import(request: HttpRequest) -> HttpResponse:
                         "name": upload.name,
                         "sha256": hashlib.sha256(data).hexdigest(),
                     }
-                    existing = dict(LibraryEntry.objects.filter(key__in=[r.key for r in parsed.rows]).values_list("key", "pk"))
+                    existing = dict(
+                        LibraryEntry.objects.filter(key__in=[r.key for r in parsed.rows]).values_list("key", "pk")
+                    )
                     return render(
                         request,
                         "questionnaires/library_import_preview.html",

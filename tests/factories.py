@@ -39,7 +39,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 _entry_numbers = itertools.count(1)
 
 
-def library_entry(*, author, approver=None, key=None, classification="public", question=None, answer=None, short_answer="Yes"):
+def library_entry(
+    *, author, approver=None, key=None, classification="public", question=None, answer=None, short_answer="Yes"
+):
     """An entry written by `author`; approved by `approver` (command-line trust) when given, else in review."""
     from questionnaires import services
 

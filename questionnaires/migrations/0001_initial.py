@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,82 +15,205 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='LibraryEntry',
+            name="LibraryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=100, unique=True)),
-                ('category', models.SlugField(max_length=40)),
-                ('classification', models.CharField(choices=[('public', 'Public'), ('nda', 'NDA only'), ('internal', 'Internal')], default='nda', max_length=10)),
-                ('figure', models.CharField(blank=True, choices=[('', 'None'), ('publish_data_path', 'Particle.publish() data path (diagram)'), ('firewall_allowlist', 'Firewall allow-list (table)')], default='', max_length=40)),
-                ('review_due', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('review_reminded_on', models.DateField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_entries', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=100, unique=True)),
+                ("category", models.SlugField(max_length=40)),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[("public", "Public"), ("nda", "NDA only"), ("internal", "Internal")],
+                        default="nda",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "figure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("publish_data_path", "Particle.publish() data path (diagram)"),
+                            ("firewall_allowlist", "Firewall allow-list (table)"),
+                        ],
+                        default="",
+                        max_length=40,
+                    ),
+                ),
+                ("review_due", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("review_reminded_on", models.DateField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_entries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'library entries',
-                'ordering': ['key'],
+                "verbose_name_plural": "library entries",
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='LibraryEntryVersion',
+            name="LibraryEntryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('question', models.TextField()),
-                ('answer', models.TextField()),
-                ('short_answer', models.CharField(blank=True, choices=[('', '—'), ('Yes', 'Yes'), ('No', 'No'), ('NA', 'Not applicable')], default='', max_length=3)),
-                ('aliases', models.TextField(blank=True, help_text='Other phrasings of the question, one per line.')),
-                ('sources', models.TextField(blank=True, help_text='Internal notes: where each fact comes from.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('superseded', 'Superseded')], default='draft', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('review_comment', models.TextField(blank=True)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('based_on', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='questionnaires.libraryentryversion')),
-                ('editors', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='questionnaires.libraryentry')),
-                ('last_edited_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("question", models.TextField()),
+                ("answer", models.TextField()),
+                (
+                    "short_answer",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "—"), ("Yes", "Yes"), ("No", "No"), ("NA", "Not applicable")],
+                        default="",
+                        max_length=3,
+                    ),
+                ),
+                ("aliases", models.TextField(blank=True, help_text="Other phrasings of the question, one per line.")),
+                ("sources", models.TextField(blank=True, help_text="Internal notes: where each fact comes from.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("review_comment", models.TextField(blank=True)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "based_on",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="questionnaires.libraryentryversion",
+                    ),
+                ),
+                ("editors", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="questionnaires.libraryentry",
+                    ),
+                ),
+                (
+                    "last_edited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['entry', '-number'],
+                "ordering": ["entry", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='libraryentry',
-            name='approved_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='questionnaires.libraryentryversion'),
+            model_name="libraryentry",
+            name="approved_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="questionnaires.libraryentryversion",
+            ),
         ),
         migrations.AddField(
-            model_name='libraryentry',
-            name='latest_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='questionnaires.libraryentryversion'),
+            model_name="libraryentry",
+            name="latest_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="questionnaires.libraryentryversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='libraryentryversion',
-            constraint=models.UniqueConstraint(fields=('entry', 'number'), name='version_number_unique_per_entry'),
+            model_name="libraryentryversion",
+            constraint=models.UniqueConstraint(fields=("entry", "number"), name="version_number_unique_per_entry"),
         ),
         migrations.AddConstraint(
-            model_name='libraryentryversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'approved')), fields=('entry',), name='one_approved_version_per_entry'),
+            model_name="libraryentryversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "approved")), fields=("entry",), name="one_approved_version_per_entry"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='libraryentryversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'in_review'])), fields=('entry',), name='one_open_version_per_entry'),
+            model_name="libraryentryversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["draft", "in_review"])),
+                fields=("entry",),
+                name="one_open_version_per_entry",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='libraryentryversion',
-            constraint=models.CheckConstraint(condition=models.Q(('approver__isnull', True), models.Q(('approver', models.F('author')), _negated=True), _connector='OR'), name='approver_is_not_author'),
+            model_name="libraryentryversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("approver__isnull", True),
+                    models.Q(("approver", models.F("author")), _negated=True),
+                    _connector="OR",
+                ),
+                name="approver_is_not_author",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='libraryentryversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['approved', 'superseded']), _negated=True), models.Q(('approved_at__isnull', False), ('approver__isnull', False)), _connector='OR'), name='approved_has_approver'),
+            model_name="libraryentryversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["approved", "superseded"]), _negated=True),
+                    models.Q(("approved_at__isnull", False), ("approver__isnull", False)),
+                    _connector="OR",
+                ),
+                name="approved_has_approver",
+            ),
         ),
     ]

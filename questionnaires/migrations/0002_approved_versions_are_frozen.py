@@ -6,7 +6,18 @@ there are reset with DELETE between tests.
 
 from django.db import migrations
 
-FROZEN_COLUMNS = ["entry_id", "number", "question", "answer", "short_answer", "aliases", "sources", "author_id", "approver_id", "approved_at"]
+FROZEN_COLUMNS = [
+    "entry_id",
+    "number",
+    "question",
+    "answer",
+    "short_answer",
+    "aliases",
+    "sources",
+    "author_id",
+    "approver_id",
+    "approved_at",
+]
 
 POSTGRES_CREATE = f"""
 CREATE OR REPLACE FUNCTION library_version_frozen() RETURNS trigger AS $$

@@ -67,7 +67,9 @@ def test_malformed_files_change_nothing(tmp_path, manager, lead, lines, message)
     library_entry(author=manager, approver=lead, key="already-there", answer="Kept as is.")
     path = write(tmp_path, "lib.csv", [*lines, GOOD_ROWS[1]] if lines[0] == HEADER else lines)
     with pytest.raises(CommandError):
-        call_command("library_import", str(path), "--author", manager.email, "--approver", lead.email, stderr=io.StringIO())
+        call_command(
+            "library_import", str(path), "--author", manager.email, "--approver", lead.email, stderr=io.StringIO()
+        )
     assert list(LibraryEntry.objects.values_list("key", flat=True)) == ["already-there"]
     parsed_error = None
     try:
@@ -102,7 +104,7 @@ def test_xlsx_import(tmp_path, manager, lead):
 
 
 def test_export_neutralises_formula_like_cells_and_round_trips(tmp_path, manager, lead):
-    library_entry(author=manager, approver=lead, key="formula", answer="=HYPERLINK(\"http://evil\",\"x\")")
+    library_entry(author=manager, approver=lead, key="formula", answer='=HYPERLINK("http://evil","x")')
     library_entry(author=manager, approver=lead, key="plus", answer="+1 555 0100 is the hotline")
     out = tmp_path / "export.csv"
     call_command("library_export", "--out", str(out))
@@ -112,7 +114,7 @@ def test_export_neutralises_formula_like_cells_and_round_trips(tmp_path, manager
     assert rows["formula"]["status"] == "approved" and rows["formula"]["version"] == "1"
     # The apostrophe is taken off again on import: a round trip changes nothing.
     parsed = parse_library_file("export.csv", out.read_bytes())
-    assert {row.key: row.answer for row in parsed.rows}["formula"] == "=HYPERLINK(\"http://evil\",\"x\")"
+    assert {row.key: row.answer for row in parsed.rows}["formula"] == '=HYPERLINK("http://evil","x")'
 
     xlsx = tmp_path / "export.xlsx"
     call_command("library_export", "--out", str(xlsx))

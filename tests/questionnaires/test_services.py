@@ -47,7 +47,9 @@ def test_author_cannot_approve_own_version(lead):
 
 def test_editor_cannot_approve_a_version_they_edited(manager, lead, second_lead):
     entry = library_entry(author=manager)
-    version = services.version_save_draft(actor=lead, entry=entry, text=services.VersionText("Q?", "Edited by the lead."))
+    version = services.version_save_draft(
+        actor=lead, entry=entry, text=services.VersionText("Q?", "Edited by the lead.")
+    )
     services.version_submit(actor=manager, version=version)
     with pytest.raises(PermissionDenied, match="You edited this version"):
         services.version_approve(actor=lead, version=version, request=fresh_request(lead))
@@ -74,7 +76,11 @@ def test_approval_needs_a_fresh_second_factor(manager, lead):
 
 def test_only_versions_in_review_can_be_approved(manager, lead):
     entry = services.entry_create(
-        actor=manager, key="draft-only", category="network", classification="public", text=services.VersionText("Q?", "A.")
+        actor=manager,
+        key="draft-only",
+        category="network",
+        classification="public",
+        text=services.VersionText("Q?", "A."),
     )
     with pytest.raises(PermissionDenied, match="Only versions in review"):
         services.version_approve(actor=lead, version=entry.latest_version, via_cli=True)
@@ -181,7 +187,11 @@ def test_review_reminders_go_30_days_before_and_on_the_day_once(manager, lead):
     LibraryEntry.objects.filter(pk=later.pk).update(review_due=today + timedelta(days=31))
     assert services.library_review_reminders_send(today=today) == 2
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [manager.email]
-    assert "due-soon" in mail.outbox[0].body and "due-today" in mail.outbox[0].body and "due-later" not in mail.outbox[0].body
+    assert (
+        "due-soon" in mail.outbox[0].body
+        and "due-today" in mail.outbox[0].body
+        and "due-later" not in mail.outbox[0].body
+    )
     assert services.library_review_reminders_send(today=today) == 0  # the task can run twice safely
 
 

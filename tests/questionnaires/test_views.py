@@ -73,7 +73,9 @@ def test_bulk_approval_skips_own_work(mfa_client, manager, lead):
     client = mfa_client(lead)
     queue = client.get(reverse("questionnaires:review-queue"))
     assert queue.status_code == 200
-    client.post(reverse("questionnaires:review-approve-bulk"), {"version": [theirs.latest_version_id, mine.latest_version_id]})
+    client.post(
+        reverse("questionnaires:review-approve-bulk"), {"version": [theirs.latest_version_id, mine.latest_version_id]}
+    )
     assert LibraryEntryVersion.objects.get(pk=theirs.latest_version_id).status == VersionStatus.APPROVED
     assert LibraryEntryVersion.objects.get(pk=mine.latest_version_id).status == VersionStatus.IN_REVIEW
 
@@ -114,7 +116,9 @@ def test_edit_page_starts_a_new_version_for_approved_entries(mfa_client, manager
 def test_entry_page_shows_history_and_a_word_diff(mfa_client, manager, lead):
     entry = library_entry(author=manager, approver=lead, answer="Traffic leaves on UDP port 5684.")
     services.version_save_draft(
-        actor=manager, entry=entry, text=services.VersionText(entry.approved_version.question, "Traffic leaves on UDP port 5684 only.")
+        actor=manager,
+        entry=entry,
+        text=services.VersionText(entry.approved_version.question, "Traffic leaves on UDP port 5684 only."),
     )
     page = mfa_client(lead).get(reverse("questionnaires:entry-detail", args=[entry.key]), {"old": 1, "new": 2})
     assert page.status_code == 200
@@ -131,7 +135,9 @@ def test_search_finds_words_in_answers_and_aliases(mfa_client, manager, lead):
     assert [e.key for e in found.context["page"].object_list] == ["ports"]
 
 
-def test_library_list_query_count_does_not_grow_with_page_size(mfa_client, manager, lead, django_assert_max_num_queries):
+def test_library_list_query_count_does_not_grow_with_page_size(
+    mfa_client, manager, lead, django_assert_max_num_queries
+):
     for i in range(30):
         library_entry(author=manager, approver=lead, key=f"entry-q{i:02d}")
     client = mfa_client(manager)
@@ -139,7 +145,9 @@ def test_library_list_query_count_does_not_grow_with_page_size(mfa_client, manag
         assert client.get(reverse("questionnaires:entry-list")).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["review-queue", "my-drafts", "due-for-review", "library-health", "entry-create", "library-import"])
+@pytest.mark.parametrize(
+    "name", ["review-queue", "my-drafts", "due-for-review", "library-health", "entry-create", "library-import"]
+)
 def test_library_pages_render_for_a_lead(mfa_client, manager, lead, name):
     library_entry(author=manager, approver=lead)
     library_entry(author=manager)

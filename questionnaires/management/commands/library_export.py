@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True, type=Path)
-        parser.add_argument("--all", action="store_true", help="Every entry at its latest version, whatever its status.")
+        parser.add_argument(
+            "--all", action="store_true", help="Every entry at its latest version, whatever its status."
+        )
 
     def handle(self, *args, **options):
         if options["all"]:
@@ -31,5 +33,9 @@ class Command(BaseCommand):
         table = export_rows(entries)
         out: Path = options["out"]
         out.write_bytes(write_xlsx(table) if out.suffix.lower() == ".xlsx" else write_csv(table))
-        audit_record(action="library.exported", data={"entries": len(entries), "file": out.name, "all": options["all"]}, via="cli")
+        audit_record(
+            action="library.exported",
+            data={"entries": len(entries), "file": out.name, "all": options["all"]},
+            via="cli",
+        )
         self.stdout.write(f"Wrote {len(entries)} entries to {out}.")

@@ -23,8 +23,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--author", required=True, help="Email of the account manager or security lead writing the versions.")
-        parser.add_argument("--approver", required=True, help="Email of the security lead approving them (not the author).")
+        parser.add_argument(
+            "--author", required=True, help="Email of the account manager or security lead writing the versions."
+        )
+        parser.add_argument(
+            "--approver", required=True, help="Email of the security lead approving them (not the author)."
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
