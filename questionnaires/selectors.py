@@ -53,8 +53,8 @@ def _search(entries: QuerySet[LibraryEntry], query: str) -> QuerySet[LibraryEntr
         )
         search = SearchQuery(query, search_type="websearch", config="english")
         return (
-            entries.annotate(rank=SearchRank(vector, search))
-            .filter(Q(rank__gt=0) | Q(key__icontains=query))
+            entries.annotate(document=vector, rank=SearchRank(vector, search))
+            .filter(Q(document=search) | Q(key__icontains=query))
             .order_by("-rank", "key")
         )
     # SQLite: every word must appear somewhere in the key, question, answer or aliases.
