@@ -133,3 +133,176 @@ class LibraryEntryVersion(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+# --- Questionnaires -------------------------------------------------------------------------------
+
+
+class QuestionnaireStatus(models.TextChoices):
+    IMPORTING = "importing", "Importing"
+    NEEDS_MAPPING = "needs_mapping", "Needs column mapping"
+    FAILED = "failed", "Import failed"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class Questionnaire(models.Model):
+    """A customer's questionnaire file and its questions, answered from the library."""
+
+    title = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "accounts.CustomerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questionnaires",
+        help_text="The customer who sent it.",
+    )
+    source_file = models.FileField(upload_to="questionnaires/%Y/%m/")
+    source_name = models.CharField(max_length=255)
+    source_sha256 = models.CharField(max_length=64)
+    source_size = models.PositiveIntegerField()
+    format = models.CharField(max_length=20, blank=True)
+    format_label = models.CharField(max_length=100, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
+    layout_signature = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=20, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.IMPORTING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Import progress, 0–100.")
+    import_error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_questionnaires")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    matching_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AnswerKind(models.TextChoices):
+    CHOICE = "choice", "Choice"
+    TEXT = "text", "Free text"
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField()
+    ref = models.CharField(max_length=120)
+    text = models.TextField()
+    section = models.CharField(max_length=300, blank=True)
+    answer_kind = models.CharField(max_length=10, choices=AnswerKind.choices, default=AnswerKind.TEXT)
+    choices = models.JSONField(default=list, blank=True)
+    # Where answers go in the customer's file: [{"role", "sheet", "cell", "kind", "choices"}, …]
+    slots = models.JSONField(default=list, blank=True)
+    existing_answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "order"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "order"], name="question_order_unique")]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def has_comment_slot(self) -> bool:
+        return any(slot.get("role") == "comment" for slot in self.slots)
+
+
+class ResponseStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    ACCEPTED = "accepted", "Accepted"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    APPROVED = "approved", "Approved"
+
+
+class Provenance(models.TextChoices):
+    LIBRARY = "library", "Library, verbatim"
+    EDITED = "edited", "Library, edited"
+    NEW = "new", "Written new"
+    NONE = "none", "No answer yet"
+
+
+class Response(models.Model):
+    """The answer to one question: proposed by auto-fill or written, accepted, then approved."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="response")
+    text = models.TextField(blank=True, help_text="The full answer (free-text cells, comment columns).")
+    choice = models.CharField(max_length=200, blank=True, help_text="The value for a dropdown cell.")
+    source_version = models.ForeignKey(
+        LibraryEntryVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+    )
+    suggested_entry = models.ForeignKey(
+        LibraryEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence = models.FloatField(null=True, blank=True)
+    provenance = models.CharField(max_length=10, choices=Provenance.choices, default=Provenance.NONE)
+    status = models.CharField(max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.NEEDS_ATTENTION)
+    is_flagged = models.BooleanField(default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_responses"
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    editors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="response_approver_is_not_last_editor",
+                condition=Q(approver__isnull=True) | Q(last_edited_by__isnull=True) | ~Q(approver=F("last_edited_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response to {self.question.ref}"
+
+
+class ResponseComment(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.response}"
+
+
+class MatchFeedback(models.Model):
+    """What reviewers taught auto-fill: this phrasing is (or is not) answered by this entry."""
+
+    entry = models.ForeignKey(LibraryEntry, on_delete=models.CASCADE, related_name="match_feedback")
+    question_text = models.TextField()
+    is_positive = models.BooleanField()
+    response = models.ForeignKey(Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.is_positive else '-'} {self.entry.key}"
+
+
+class SavedMapping(models.Model):
+    """A confirmed column mapping, reused for files of the same layout."""
+
+    layout_signature = models.CharField(max_length=64, unique=True)
+    mapping = models.JSONField()
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Mapping {self.layout_signature[:12]}"

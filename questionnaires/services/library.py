@@ -15,9 +15,9 @@ from accounts.models import User
 from accounts.services import mfa_verified_recently
 from audit.services import audit_record
 
-from . import policies
-from .library_files import LibraryRow
-from .models import OPEN_STATUSES, LibraryEntry, LibraryEntryVersion, VersionStatus
+from .. import policies
+from ..library_files import LibraryRow
+from ..models import OPEN_STATUSES, LibraryEntry, LibraryEntryVersion, VersionStatus
 
 
 class StepUpRequired(PermissionDenied):
@@ -225,7 +225,10 @@ def version_approve(
 
 
 def _index_refresh(entry_id: int) -> None:
-    """Hook for the matching index (auto-fill), kept current on approval rather than per request."""
+    """Auto-fill's index follows approvals (rebuilt on next use), not every request."""
+    from ..autofill import index_invalidate
+
+    index_invalidate()
 
 
 def version_reject(
@@ -399,8 +402,8 @@ def library_review_reminders_send(*, today: date | None = None) -> int:
 
 def library_load_shipped_content(*, author: User, approver: User) -> ImportResult:
     """Load the Particle answer library shipped with Trustpack (demo seeding), idempotently."""
-    from .content import FIGURE_KEYS, PARTICLE_LIBRARY
-    from .library_files import parse_library_file
+    from ..content import FIGURE_KEYS, PARTICLE_LIBRARY
+    from ..library_files import parse_library_file
 
     parsed = parse_library_file(PARTICLE_LIBRARY.name, PARTICLE_LIBRARY.read_bytes())
     if not parsed.ok:

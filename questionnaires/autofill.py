@@ -1,0 +1,127 @@
+"""Auto-fill: the matching index over usable library entries, and answers shaped for each cell.
+
+The index is built once per process and rebuilt only when the library's approved content or the
+reviewers' feedback changed (a cheap fingerprint query tells), so approving an entry refreshes it
+and ordinary requests never pay for a rebuild.
+"""
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Max
+
+from .models import Classification, LibraryEntry, MatchFeedback, ShortAnswer
+from .selectors import usable_entries
+
+if TYPE_CHECKING:
+    from .matching import MatchIndex, Suggestion
+
+_lock = threading.Lock()
+_cache: dict[str, object] = {"fingerprint": None, "index": None, "entries": {}}
+
+
+def _fingerprint() -> tuple:
+    entries = usable_entries().exclude(classification=Classification.INTERNAL)
+    summary = entries.aggregate(count=Count("pk"), latest=Max("approved_version__approved_at"), ids=Max("pk"))
+    feedback = MatchFeedback.objects.aggregate(count=Count("pk"), last=Max("pk"))
+    retired = LibraryEntry.objects.filter(retired_at__isnull=False).aggregate(latest=Max("retired_at"))
+    return (*summary.values(), *feedback.values(), retired["latest"], _today())
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def index_invalidate() -> None:
+    """Forget the cached index (called after an approval; the next match rebuilds it)."""
+    with _lock:
+        _cache["fingerprint"] = None
+
+
+def match_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
+    """The index over entries auto-fill may use (approved, current, not internal), and those entries."""
+    from .matching import Feedback, IndexedEntry, MatchIndex
+
+    fingerprint = _fingerprint()
+    with _lock:
+        if _cache["fingerprint"] == fingerprint and _cache["index"] is not None:
+            return _cache["index"], _cache["entries"]
+    entries = {
+        entry.pk: entry for entry in usable_entries().exclude(classification=Classification.INTERNAL).order_by("pk")
+    }
+    indexed = [
+        IndexedEntry(
+            entry_id=entry.pk,
+            key=entry.key,
+            question=entry.approved_version.question,
+            answer=entry.approved_version.answer,
+            aliases=tuple(entry.approved_version.alias_list),
+            category=entry.category,
+        )
+        for entry in entries.values()
+    ]
+    feedback = [
+        Feedback(entry_id=row.entry_id, question_text=row.question_text, positive=row.is_positive)
+        for row in MatchFeedback.objects.filter(entry_id__in=entries.keys()).only("entry_id", "question_text", "is_positive")
+    ]
+    index = MatchIndex.build(indexed, feedback)
+    with _lock:
+        _cache.update(fingerprint=fingerprint, index=index, entries=entries)
+    return index, entries
+
+
+@dataclass(frozen=True)
+class Proposal:
+    entry: LibraryEntry
+    confidence: float
+    choice: str
+    text: str
+
+
+_NUMBERING = re.compile(r"^\s*(\(?\d+[).:]|[a-z][).])\s*", re.IGNORECASE)
+_SPELLINGS = {
+    ShortAnswer.YES: ("yes", "y", "true", "compliant", "implemented"),
+    ShortAnswer.NO: ("no", "n", "false", "not compliant", "not implemented"),
+    ShortAnswer.NA: ("na", "n/a", "n.a.", "not applicable", "none", "not relevant"),
+}
+
+
+def choice_for(short_answer: str, allowed: list[str]) -> str:
+    """The cell's own spelling of Yes/No/NA ("Yes", "1) Yes", "N/A", …), or "" when it has none."""
+    if not short_answer or not allowed:
+        return ""
+    wanted = _SPELLINGS.get(short_answer, ())
+    for value in allowed:
+        bare = _NUMBERING.sub("", value).strip().lower().rstrip(".")
+        if bare in wanted:
+            return value
+    return ""
+
+
+def proposal_for(suggestion: "Suggestion", entries: dict[int, LibraryEntry], *, answer_kind: str, choices: list[str]) -> Proposal:
+    """Shape an entry's approved answer for a question: choice cells get its short answer in the
+    cell's own spelling, the text (for free-text or comment cells) is the full answer."""
+    entry = entries[suggestion.entry_id]
+    version = entry.approved_version
+    choice = choice_for(version.short_answer, choices) if answer_kind == "choice" else ""
+    return Proposal(entry=entry, confidence=suggestion.confidence, choice=choice, text=version.answer)
+
+
+def suggest_all(questions) -> tuple[list[Proposal | None], float]:
+    """Best proposal (or None: abstain) per question, and the seconds spent matching."""
+    index, entries = match_index()
+    started = time.perf_counter()
+    proposals: list[Proposal | None] = []
+    for question in questions:
+        best = index.best(question.text, section=question.section)
+        proposals.append(
+            None
+            if best is None
+            else proposal_for(best, entries, answer_kind=question.answer_kind, choices=question.choices)
+        )
+    return proposals, time.perf_counter() - started

@@ -1,0 +1,231 @@
+"""Working on responses: accept, edit, pick another entry, flag, assign, comment, approve."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import mfa_verified_recently
+from audit.services import audit_record
+
+from .. import policies
+from ..autofill import choice_for
+from ..models import (
+    AnswerKind,
+    LibraryEntry,
+    LibraryEntryVersion,
+    MatchFeedback,
+    Provenance,
+    Response,
+    ResponseComment,
+    ResponseStatus,
+)
+from ..selectors import usable_entries
+from .library import StepUpRequired, VersionText, version_save_draft
+
+
+def _require_worker(actor: User) -> None:
+    if not policies.can_work_on_questionnaires(actor):
+        raise PermissionDenied("Only account managers and security leads work on responses.")
+
+
+def _locked(response: Response) -> Response:
+    response = Response.objects.select_for_update().select_related("question", "source_version").get(pk=response.pk)
+    if response.status == ResponseStatus.APPROVED:
+        raise ValidationError("This response is approved; reopen it before changing it.")
+    return response
+
+
+def _touch(response: Response, actor: User, fields: list[str]) -> None:
+    response.last_edited_by = actor
+    response.updated_at = timezone.now()
+    response.save(update_fields=[*fields, "last_edited_by", "updated_at"])
+    response.editors.add(actor)
+
+
+def _audit(action: str, actor: User, response: Response, request, **data) -> None:
+    audit_record(
+        action=f"response.{action}",
+        actor=actor,
+        obj=response.question.questionnaire,
+        data={"question": response.question.ref, **data},
+        request=request,
+    )
+
+
+def response_accept(*, actor: User, response: Response, request: HttpRequest | None = None) -> Response:
+    """Accept the proposed answer as it stands; it then waits for a security lead's approval."""
+    _require_worker(actor)
+    with transaction.atomic():
+        response = _locked(response)
+        if not (response.text.strip() or response.choice):
+            raise ValidationError("There is nothing to accept yet: pick a library entry or write an answer.")
+        if response.question.answer_kind == AnswerKind.CHOICE and not response.choice:
+            raise ValidationError("Choose a value for the dropdown cell before accepting.")
+        response.status = ResponseStatus.ACCEPTED
+        response.is_flagged = False
+        _touch(response, actor, ["status", "is_flagged"])
+        _audit("accepted", actor, response, request)
+    return response
+
+
+def response_edit(
+    *, actor: User, response: Response, text: str, choice: str, request: HttpRequest | None = None
+) -> Response:
+    """Write or change the answer; it counts as accepted by its editor. Provenance records whether the
+    library wording was kept, edited or replaced by new text."""
+    _require_worker(actor)
+    question_choices = response.question.choices
+    if choice and question_choices and choice not in question_choices:
+        raise ValidationError({"choice": "Pick one of the values the customer's cell allows."})
+    with transaction.atomic():
+        response = _locked(response)
+        response.text, response.choice = text.strip(), choice
+        if response.source_version_id is None:
+            response.provenance = Provenance.NEW if response.text or response.choice else Provenance.NONE
+        elif response.text == response.source_version.answer:
+            response.provenance = Provenance.LIBRARY
+        else:
+            response.provenance = Provenance.EDITED
+        response.status = ResponseStatus.ACCEPTED if (response.text or response.choice) else ResponseStatus.NEEDS_ATTENTION
+        _touch(response, actor, ["text", "choice", "provenance", "status"])
+        _audit("edited", actor, response, request, provenance=response.provenance)
+    return response
+
+
+def response_use_entry(
+    *, actor: User, response: Response, entry: LibraryEntry, request: HttpRequest | None = None
+) -> Response:
+    """Answer with another library entry's approved text (usable entries only, never internal ones)."""
+    _require_worker(actor)
+    usable = usable_entries().exclude(classification="internal").filter(pk=entry.pk).first()
+    if usable is None:
+        raise ValidationError("That entry has no approved, current answer that may leave the company.")
+    with transaction.atomic():
+        response = _locked(response)
+        version = usable.approved_version
+        response.source_version = version
+        response.text = version.answer
+        response.choice = (
+            choice_for(version.short_answer, response.question.choices)
+            if response.question.answer_kind == AnswerKind.CHOICE
+            else ""
+        )
+        response.provenance = Provenance.LIBRARY
+        response.confidence = None
+        response.status = ResponseStatus.ACCEPTED if response.choice or response.question.answer_kind == AnswerKind.TEXT else ResponseStatus.NEEDS_ATTENTION
+        _touch(response, actor, ["source_version", "text", "choice", "provenance", "confidence", "status"])
+        _audit("entry_chosen", actor, response, request, entry=usable.key)
+    return response
+
+
+def response_flag(*, actor: User, response: Response, flagged: bool, request: HttpRequest | None = None) -> Response:
+    """Flag (or unflag) a response as needing attention."""
+    _require_worker(actor)
+    with transaction.atomic():
+        response = _locked(response)
+        response.is_flagged = flagged
+        if flagged:
+            response.status = ResponseStatus.NEEDS_ATTENTION
+        response.save(update_fields=["is_flagged", "status"])
+        _audit("flagged" if flagged else "unflagged", actor, response, request)
+    return response
+
+
+def response_assign(
+    *, actor: User, response: Response, assignee: User | None, request: HttpRequest | None = None
+) -> Response:
+    """Give a response to a colleague (staff who work on questionnaires)."""
+    _require_worker(actor)
+    if assignee is not None and not policies.can_work_on_questionnaires(assignee):
+        raise ValidationError({"assignee": "Assign to an account manager or security lead."})
+    with transaction.atomic():
+        response = Response.objects.select_for_update().select_related("question__questionnaire").get(pk=response.pk)
+        response.assignee = assignee
+        response.save(update_fields=["assignee"])
+        _audit("assigned", actor, response, request, assignee=assignee.email if assignee else None)
+    return response
+
+
+def response_comment(*, actor: User, response: Response, body: str, request: HttpRequest | None = None) -> ResponseComment:
+    """Add an internal comment to a response."""
+    _require_worker(actor)
+    if not body.strip():
+        raise ValidationError({"body": "Write a comment first."})
+    comment = ResponseComment.objects.create(response=response, author=actor, body=body.strip()[:5000])
+    _audit("commented", actor, response, request)
+    return comment
+
+
+def response_approve(
+    *, actor: User, response: Response, request: HttpRequest | None = None, via_cli: bool = False
+) -> Response:
+    """Approve an accepted response: a security lead who is not its last editor, with a fresh second
+    factor. The question's phrasing is remembered as a confirmed match for the entry used (and, when a
+    reviewer replaced auto-fill's suggestion, as a wrong match for the suggested one)."""
+    if not via_cli and (request is None or not mfa_verified_recently(request)):
+        raise StepUpRequired("Approving needs a fresh second factor.")
+    with transaction.atomic():
+        response = Response.objects.select_for_update().select_related("question__questionnaire", "source_version").get(pk=response.pk)
+        refusal = policies.response_approval_refusal(actor, response)
+        if refusal:
+            raise PermissionDenied(refusal)
+        now = timezone.now()
+        response.status = ResponseStatus.APPROVED
+        response.approver = actor
+        response.approved_at = now
+        response.save(update_fields=["status", "approver", "approved_at"])
+        used_entry_id = response.source_version.entry_id if response.source_version_id else None
+        if used_entry_id:
+            MatchFeedback.objects.create(entry_id=used_entry_id, question_text=response.question.text, is_positive=True, response=response)
+            LibraryEntry.objects.filter(pk=used_entry_id).update(last_used_at=now)
+        if response.suggested_entry_id and response.suggested_entry_id != used_entry_id:
+            MatchFeedback.objects.create(
+                entry_id=response.suggested_entry_id, question_text=response.question.text, is_positive=False, response=response
+            )
+        _audit("approved", actor, response, request, via="command line" if via_cli else "web")
+    from ..autofill import index_invalidate
+
+    transaction.on_commit(index_invalidate)
+    return response
+
+
+def response_reopen(*, actor: User, response: Response, request: HttpRequest | None = None) -> Response:
+    """Take an approved response back to accepted so it can change (security leads)."""
+    if not policies.can_review_library(actor):
+        raise PermissionDenied("Only a security lead reopens approved responses.")
+    with transaction.atomic():
+        response = Response.objects.select_for_update().select_related("question__questionnaire").get(pk=response.pk)
+        if response.status != ResponseStatus.APPROVED:
+            raise ValidationError("Only approved responses can be reopened.")
+        response.status = ResponseStatus.ACCEPTED
+        response.approver = None
+        response.approved_at = None
+        response.save(update_fields=["status", "approver", "approved_at"])
+        _audit("reopened", actor, response, request)
+    return response
+
+
+def response_propose_to_library(
+    *, actor: User, response: Response, request: HttpRequest | None = None
+) -> LibraryEntryVersion:
+    """Offer an edited answer back to the library as a draft version of the entry it came from."""
+    _require_worker(actor)
+    if response.source_version_id is None or response.provenance != Provenance.EDITED:
+        raise ValidationError("Only answers edited from a library entry can be proposed back to it.")
+    source = response.source_version
+    version = version_save_draft(
+        actor=actor,
+        entry=source.entry,
+        text=VersionText(
+            question=source.question,
+            answer=response.text,
+            short_answer=source.short_answer,
+            aliases=(*source.alias_list, response.question.text[:500]),
+            sources=source.sources,
+        ),
+        request=request,
+    )
+    _audit("proposed_to_library", actor, response, request, entry=source.entry.key, version=version.number)
+    return version
