@@ -14,6 +14,7 @@ def navigation(request) -> dict:
         return {"nav_items": []}
     items = [("Dashboard", "accounts:dashboard")]
     if can_view_library(user):
+        items.append(("Questionnaires", "questionnaires:questionnaire-list"))
         items.append(("Library", "questionnaires:entry-list"))
     if can_review_library(user):
         items.append(("Review queue", "questionnaires:review-queue"))

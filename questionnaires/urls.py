@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from . import views
+from .views import library as views
+from .views import questionnaires as qviews
 
 
 class FormatConverter:
@@ -34,4 +35,18 @@ urlpatterns = [
     path("library/entries/<slug:key>/v<int:number>/submit/", views.version_submit, name="version-submit"),
     path("library/entries/<slug:key>/v<int:number>/approve/", views.version_approve, name="version-approve"),
     path("library/entries/<slug:key>/v<int:number>/reject/", views.version_reject, name="version-reject"),
+    path("questionnaires/", qviews.questionnaire_list, name="questionnaire-list"),
+    path("questionnaires/new/", qviews.questionnaire_create, name="questionnaire-create"),
+    path("questionnaires/<int:pk>/", qviews.questionnaire_detail, name="questionnaire-detail"),
+    path("questionnaires/<int:pk>/status.json", qviews.questionnaire_status, name="questionnaire-status"),
+    path("questionnaires/<int:pk>/settings/", qviews.questionnaire_settings, name="questionnaire-settings"),
+    path("questionnaires/<int:pk>/mapping/", qviews.questionnaire_mapping, name="questionnaire-mapping"),
+    path("questionnaires/<int:pk>/complete/", qviews.questionnaire_complete, name="questionnaire-complete"),
+    path("questionnaires/<int:pk>/export/", qviews.questionnaire_export, name="questionnaire-export"),
+    path("questionnaires/<int:pk>/approve-all/", qviews.questionnaire_approve_all, name="questionnaire-approve-all"),
+    path("questionnaires/<int:pk>/q/<int:question_pk>/", qviews.response_detail, name="response-detail"),
+    path("questionnaires/<int:pk>/q/<int:question_pk>/approve/", qviews.response_approve, name="response-approve"),
+    path(
+        "questionnaires/<int:pk>/q/<int:question_pk>/<slug:action>/", qviews.response_action, name="response-action"
+    ),
 ]

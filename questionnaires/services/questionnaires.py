@@ -44,9 +44,11 @@ def questionnaire_create(
     organisation: CustomerOrganisation | None = None,
     due_on: date | None = None,
     request: HttpRequest | None = None,
+    queue_import: bool = True,
 ) -> Questionnaire:
     """Store an uploaded questionnaire once its file passes the safety checks (size, archive limits,
-    macros, external links, XML entities) and queue its import. Refused files leave nothing behind."""
+    macros, external links, XML entities) and queue its import (unless the caller runs it itself).
+    Refused files leave nothing behind."""
     if not policies.can_work_on_questionnaires(actor):
         raise PermissionDenied("Only account managers and security leads import questionnaires.")
     name = PurePath(filename).name[:200] or "questionnaire"
@@ -82,7 +84,8 @@ def questionnaire_create(
             data={"file": name, "sha256": questionnaire.source_sha256, "size": len(data)},
             request=request,
         )
-        transaction.on_commit(lambda: _queue_import(questionnaire.pk))
+        if queue_import:
+            transaction.on_commit(lambda: _queue_import(questionnaire.pk))
     return questionnaire
 
 
@@ -102,10 +105,13 @@ def questionnaire_import(*, questionnaire_id: int) -> Questionnaire:
     from ..autofill import suggest_all
 
     formats = _formats()
+    # Claim the import: a repeated or concurrent run finds it taken and changes nothing.
+    claimed = Questionnaire.objects.filter(
+        pk=questionnaire_id, status=QuestionnaireStatus.IMPORTING, progress=0
+    ).update(progress=5)
     questionnaire = Questionnaire.objects.get(pk=questionnaire_id)
-    if questionnaire.status not in (QuestionnaireStatus.IMPORTING,):
+    if not claimed:
         return questionnaire
-    _set_progress(questionnaire, 5)
     with questionnaire.source_file.open("rb") as handle:
         data = handle.read()
     signature = ""

@@ -19,8 +19,8 @@ from accounts.models import Role, User
 from accounts.step_up import require_step_up, step_up_url
 from audit.services import audit_record
 
-from . import content, policies, selectors, services
-from .forms import (
+from .. import content, policies, selectors, services
+from ..forms import (
     DiffForm,
     EntryCreateForm,
     EntrySettingsForm,
@@ -29,9 +29,9 @@ from .forms import (
     RejectForm,
     VersionTextForm,
 )
-from .library_files import LibraryFileError, export_rows, parse_library_file, write_csv, write_xlsx
-from .models import LibraryEntry, LibraryEntryVersion, VersionStatus
-from .wording_diff import version_diff
+from ..library_files import LibraryFileError, export_rows, parse_library_file, write_csv, write_xlsx
+from ..models import LibraryEntry, LibraryEntryVersion, VersionStatus
+from ..wording_diff import version_diff
 
 SESSION_IMPORT = "library_import_upload"
 

@@ -1,0 +1,116 @@
+"""Writing answers back into the customer's own file (xlsx, csv) or an answers JSON (VSAQ).
+
+Only approved responses go out (internal drafts may also carry suggested and accepted ones), and
+never an answer whose library entry is now overdue, retired or internal.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from .models import Classification, Questionnaire, ResponseStatus
+from .selectors import usable_entries
+from .writeback import CellWrite, WriteBackError, csv_write_cells, xlsx_write_cells
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+class ExportError(ValueError):
+    """The file cannot be produced (with a message for the user)."""
+
+
+@dataclass
+class ExportedFile:
+    filename: str
+    content: bytes
+    content_type: str
+    written: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _column_index(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + (ord(char) - 64)
+    return number - 1
+
+
+def _row_col(cell: str) -> tuple[int, int]:
+    match = _CELL.match(cell.upper())
+    if not match:
+        raise ExportError(f"Cannot write to cell {cell!r}.")
+    return int(match.group(2)) - 1, _column_index(match.group(1))
+
+
+def _values_for(question, response) -> list[tuple[dict, str]]:
+    """(slot, value) pairs for one answered question, following each slot's role and kind."""
+    main_is_choice = question.answer_kind == "choice"
+    pairs = []
+    for slot in question.slots:
+        role, kind = slot.get("role"), slot.get("kind")
+        if role == "answer":
+            value = response.choice if kind == "choice" else response.text
+        elif role == "comment":
+            # The long answer goes to the comment column only where the short one went into a dropdown.
+            value = response.text if main_is_choice else ""
+        else:
+            value = ""  # ownership and other columns are left for people to fill in
+        if value:
+            pairs.append((slot, value))
+    return pairs
+
+
+def _exportable(questionnaire: Questionnaire, draft: bool):
+    statuses = [ResponseStatus.APPROVED]
+    if draft:
+        statuses += [ResponseStatus.ACCEPTED, ResponseStatus.SUGGESTED]
+    usable_ids = set(usable_entries().exclude(classification=Classification.INTERNAL).values_list("pk", flat=True))
+    questions = questionnaire.questions.select_related("response__source_version").order_by("order")
+    kept, skipped = [], []
+    for question in questions:
+        response = getattr(question, "response", None)
+        if response is None or response.status not in statuses:
+            continue
+        source = response.source_version
+        if source is not None and source.entry_id not in usable_ids:
+            skipped.append(f"{question.ref}: its library entry is overdue for review, retired or internal")
+            continue
+        kept.append((question, response))
+    return kept, skipped
+
+
+def questionnaire_export(questionnaire: Questionnaire, *, draft: bool = False) -> ExportedFile:
+    """The customer's file with answers written in (or answers JSON for VSAQ)."""
+    kept, skipped = _exportable(questionnaire, draft)
+    with questionnaire.source_file.open("rb") as handle:
+        original = handle.read()
+    stem = PurePath(questionnaire.source_name).stem
+    suffix = "-draft" if draft else "-answered"
+    if questionnaire.format == "vsaq":
+        answers = {}
+        for question, response in kept:
+            for slot, value in _values_for(question, response):
+                answers[slot["cell"]] = value
+        content = json.dumps(answers, indent=2, ensure_ascii=False).encode()
+        return ExportedFile(f"{stem}{suffix}-answers.json", content, "application/json", len(answers), skipped)
+    pairs = [(slot, value) for question, response in kept for slot, value in _values_for(question, response)]
+    try:
+        if questionnaire.source_name.lower().endswith(".csv"):
+            content = csv_write_cells(original, [(*_row_col(slot["cell"]), value) for slot, value in pairs])
+            return ExportedFile(f"{stem}{suffix}.csv", content, "text/csv; charset=utf-8", len(pairs), skipped)
+        writes = [CellWrite(sheet=slot["sheet"], cell=slot["cell"], value=value) for slot, value in pairs]
+        content = xlsx_write_cells(original, writes)
+    except WriteBackError as error:
+        raise ExportError(f"The answers could not be written into the file: {error}") from error
+    return ExportedFile(f"{stem}{suffix}.xlsx", content, XLSX_TYPE, len(pairs), skipped)
+
+
+def mapping_preview(questionnaire: Questionnaire) -> dict:
+    """Sheets and the first rows of a generic spreadsheet, for choosing its columns."""
+    from .formats import preview_rows
+
+    with questionnaire.source_file.open("rb") as handle:
+        data = handle.read()
+    return preview_rows(questionnaire.source_name, data)

@@ -1,0 +1,1 @@
+"""Pages of the questionnaires app, split by sub-domain."""

@@ -1,0 +1,382 @@
+"""Questionnaire pages: list, upload, review with progress, one response, mapping, export."""
+
+import itertools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role, User
+from accounts.policies import organisations_for
+from accounts.step_up import require_step_up
+from audit.services import audit_record
+
+from .. import exporting, policies, selectors, services
+from ..forms import (
+    AssignForm,
+    CommentForm,
+    MappingForm,
+    QuestionnaireSettingsForm,
+    QuestionnaireUploadForm,
+    ResponseEditForm,
+)
+from ..models import LibraryEntry, Questionnaire, QuestionnaireStatus, ResponseStatus
+
+REVIEW_FILTERS = {
+    "": "All",
+    ResponseStatus.NEEDS_ATTENTION: "Needs attention",
+    ResponseStatus.SUGGESTED: "Suggested",
+    ResponseStatus.ACCEPTED: "Accepted",
+    ResponseStatus.APPROVED: "Approved",
+    "flagged": "Flagged",
+}
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _workers():
+    return User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD], is_active=True).order_by("email")
+
+
+def _message_from(error: Exception) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(error)])
+
+
+@login_required
+@require_GET
+def questionnaire_list(request: HttpRequest) -> HttpResponse:
+    _require(policies.can_view_library(request.user))
+    show_all = request.GET.get("all") == "1"
+    questionnaires = selectors.questionnaire_list(user=request.user, include_completed=show_all)
+    return render(
+        request,
+        "questionnaires/questionnaire_list.html",
+        {"questionnaires": questionnaires, "show_all": show_all, "can_upload": policies.can_work_on_questionnaires(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_create(request: HttpRequest) -> HttpResponse:
+    _require(policies.can_work_on_questionnaires(request.user))
+    form = QuestionnaireUploadForm(request.POST or None, request.FILES or None, organisations=organisations_for(request.user))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                questionnaire = services.questionnaire_create(
+                    actor=request.user,
+                    filename=upload.name,
+                    data=upload.read(services.questionnaires.MAX_UPLOAD_BYTES + 1),
+                    title=form.cleaned_data["title"],
+                    organisation=form.cleaned_data["organisation"],
+                    due_on=form.cleaned_data["due_on"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error("file", _message_from(error))
+            else:
+                questionnaire.refresh_from_db()
+                if questionnaire.status == QuestionnaireStatus.FAILED:
+                    # Tasks ran in-process and the parser refused the file: report it here, keep nothing.
+                    message = questionnaire.import_error
+                    questionnaire.source_file.delete(save=False)
+                    questionnaire.delete()
+                    form.add_error("file", message)
+                else:
+                    return redirect(reverse("questionnaires:questionnaire-detail", args=[questionnaire.pk]))
+    return render(request, "questionnaires/questionnaire_create.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    if questionnaire.status in (QuestionnaireStatus.IMPORTING, QuestionnaireStatus.FAILED):
+        return render(request, "questionnaires/questionnaire_importing.html", {"questionnaire": questionnaire})
+    status = request.GET.get("status", "")
+    if status not in REVIEW_FILTERS:
+        status = ""
+    query = request.GET.get("q", "").strip()[:200]
+    assignee_id = request.user.pk if request.GET.get("mine") == "1" else None
+    questions = list(selectors.question_list(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query))
+    sections = [(section, list(items)) for section, items in itertools.groupby(questions, key=lambda q: q.section)]
+    counts = selectors.questionnaire_counts(questionnaire)
+    user = request.user
+    return render(
+        request,
+        "questionnaires/questionnaire_detail.html",
+        {
+            "questionnaire": questionnaire,
+            "sections": sections,
+            "counts": counts,
+            "bar": _progress_bar(counts),
+            "filters": REVIEW_FILTERS,
+            "status": status,
+            "query": query,
+            "mine": assignee_id is not None,
+            "can_work": policies.can_work_on_questionnaires(user),
+            "can_review": policies.can_review_library(user),
+            "approvable": sum(1 for q in questions if policies.can_approve_response(user, q.response)),
+        },
+    )
+
+
+def _progress_bar(counts: dict) -> list[dict]:
+    total = counts["total"] or 1
+    parts = [("approved", "Approved"), ("accepted", "Accepted"), ("suggested", "Suggested"), ("attention", "Needs attention")]
+    bar, offset = [], 0.0
+    for name, label in parts:
+        percent = round(100 * counts[name] / total, 2)
+        bar.append({"name": name, "label": label, "count": counts[name], "percent": percent, "offset": round(offset, 2)})
+        offset += percent
+    return bar
+
+
+@login_required
+@require_GET
+def questionnaire_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """Import progress for the page's progress bar (polled while importing)."""
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    return JsonResponse(
+        {"status": questionnaire.status, "progress": questionnaire.progress, "error": questionnaire.import_error}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    _require(policies.can_work_on_questionnaires(request.user))
+    form = QuestionnaireSettingsForm(
+        request.POST or None,
+        initial={
+            "title": questionnaire.title,
+            "organisation": questionnaire.organisation,
+            "due_on": questionnaire.due_on,
+            "owner": questionnaire.owner,
+        },
+        organisations=organisations_for(request.user),
+        owners=_workers(),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.questionnaire_update(actor=request.user, questionnaire=questionnaire, request=request, **form.cleaned_data)
+        messages.success(request, "Questionnaire details saved.")
+        return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+    return render(request, "questionnaires/questionnaire_settings.html", {"questionnaire": questionnaire, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    _require(policies.can_work_on_questionnaires(request.user))
+    preview = exporting.mapping_preview(questionnaire)
+    form = MappingForm(request.POST or None, initial=questionnaire.mapping or {}, sheets=preview["sheets"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.questionnaire_remap(actor=request.user, questionnaire=questionnaire, mapping=form.cleaned_data, request=request)
+        except ValidationError as error:
+            form.add_error(None, _message_from(error))
+        else:
+            messages.success(request, "Mapping saved: files with the same layout will use it too.")
+            return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+    return render(
+        request, "questionnaires/questionnaire_mapping.html", {"questionnaire": questionnaire, "form": form, "preview": preview}
+    )
+
+
+@login_required
+@require_POST
+def questionnaire_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    services.questionnaire_complete(actor=request.user, questionnaire=questionnaire, request=request)
+    messages.success(request, f"{questionnaire.title} marked as delivered.")
+    return redirect(reverse("questionnaires:questionnaire-list"))
+
+
+@login_required
+@require_GET
+def questionnaire_export(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    draft = request.GET.get("draft") == "1"
+    try:
+        exported = exporting.questionnaire_export(questionnaire, draft=draft)
+    except exporting.ExportError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+    audit_record(
+        action="questionnaire.exported",
+        obj=questionnaire,
+        data={"draft": draft, "written": exported.written, "skipped": len(exported.skipped)},
+        request=request,
+    )
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+# --- One response ---------------------------------------------------------------------------------
+
+
+def _response_page(request: HttpRequest, questionnaire: Questionnaire, response, *, edit_form=None, status=200):
+    query = request.GET.get("entry_q", "").strip()[:200]
+    candidates = []
+    if query:
+        candidates = list(
+            selectors.entry_list(user=request.user, query=query, status="approved")
+            .exclude(classification="internal")[:10]
+        )
+    return render(
+        request,
+        "questionnaires/response_detail.html",
+        {
+            "questionnaire": questionnaire,
+            "response": response,
+            "question": response.question,
+            "edit_form": edit_form
+            or ResponseEditForm(initial={"text": response.text, "choice": response.choice}, choices=response.question.choices),
+            "assign_form": AssignForm(initial={"assignee": response.assignee}, people=_workers()),
+            "comment_form": CommentForm(),
+            "comments": response.comments.select_related("author"),
+            "entry_query": query,
+            "candidates": candidates,
+            "can_work": policies.can_work_on_questionnaires(request.user),
+            "approval_refusal": policies.response_approval_refusal(request.user, response),
+            "can_review": policies.can_review_library(request.user),
+            "neighbours": _neighbours(questionnaire, response.question),
+        },
+        status=status,
+    )
+
+
+def _neighbours(questionnaire: Questionnaire, question) -> dict:
+    order = question.order
+    questions = questionnaire.questions
+    return {
+        "previous": questions.filter(order__lt=order).order_by("-order").values_list("pk", flat=True).first(),
+        "next": questions.filter(order__gt=order).order_by("order").values_list("pk", flat=True).first(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_detail(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    response = policies.response_get_for(request.user, questionnaire, question_pk)
+    if request.method == "POST":
+        _require(policies.can_work_on_questionnaires(request.user))
+        form = ResponseEditForm(request.POST, choices=response.question.choices)
+        if form.is_valid():
+            try:
+                services.response_edit(
+                    actor=request.user,
+                    response=response,
+                    text=form.cleaned_data["text"],
+                    choice=form.cleaned_data.get("choice", ""),
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error(None, _message_from(error))
+            else:
+                messages.success(request, f"Answer to {response.question.ref} saved and accepted.")
+                return redirect(_next_url(request, questionnaire, response))
+        return _response_page(request, questionnaire, response, edit_form=form, status=400)
+    return _response_page(request, questionnaire, response)
+
+
+def _next_url(request: HttpRequest, questionnaire: Questionnaire, response) -> str:
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return back
+    return reverse("questionnaires:response-detail", args=[questionnaire.pk, response.question_id])
+
+
+@login_required
+@require_POST
+def response_action(request: HttpRequest, pk: int, question_pk: int, action: str) -> HttpResponse:
+    """Small actions from the review page and the response page: accept, flag, unflag, assign,
+    comment, use-entry, propose, reopen."""
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    response = policies.response_get_for(request.user, questionnaire, question_pk)
+    user = request.user
+    try:
+        if action == "accept":
+            services.response_accept(actor=user, response=response, request=request)
+        elif action in ("flag", "unflag"):
+            services.response_flag(actor=user, response=response, flagged=action == "flag", request=request)
+        elif action == "assign":
+            form = AssignForm(request.POST, people=_workers())
+            if not form.is_valid():
+                raise ValidationError("Choose a colleague from the list.")
+            services.response_assign(actor=user, response=response, assignee=form.cleaned_data["assignee"], request=request)
+        elif action == "comment":
+            form = CommentForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Write a comment first.")
+            services.response_comment(actor=user, response=response, body=form.cleaned_data["body"], request=request)
+        elif action == "use-entry":
+            entry = LibraryEntry.objects.filter(key=request.POST.get("entry", "")).first()
+            if entry is None:
+                raise ValidationError("No library entry with that key.")
+            services.response_use_entry(actor=user, response=response, entry=entry, request=request)
+        elif action == "propose":
+            version = services.response_propose_to_library(actor=user, response=response, request=request)
+            messages.success(request, f"Proposed as draft version {version.number} of {version.entry.key}.")
+        elif action == "reopen":
+            services.response_reopen(actor=user, response=response, request=request)
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        messages.error(request, _message_from(error))
+    except PermissionDenied as error:
+        if not str(error):
+            raise
+        messages.error(request, str(error))
+    return redirect(_next_url(request, questionnaire, response))
+
+
+@login_required
+@require_POST
+@require_step_up
+def response_approve(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    response = policies.response_get_for(request.user, questionnaire, question_pk)
+    try:
+        services.response_approve(actor=request.user, response=response, request=request)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or "You may not approve this response.")
+    else:
+        messages.success(request, f"Answer to {response.question.ref} approved.")
+    return redirect(_next_url(request, questionnaire, response))
+
+
+@login_required
+@require_POST
+@require_step_up
+def questionnaire_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve every accepted response this lead may approve (not those they last edited)."""
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    _require(policies.can_review_library(request.user))
+    approved = skipped = 0
+    for question in selectors.question_list(questionnaire=questionnaire, status=ResponseStatus.ACCEPTED):
+        if not policies.can_approve_response(request.user, question.response):
+            skipped += 1
+            continue
+        services.response_approve(actor=request.user, response=question.response, request=request)
+        approved += 1
+    messages.success(
+        request,
+        f"{approved} response{'s' if approved != 1 else ''} approved."
+        + (f" {skipped} you edited last were left for another lead." if skipped else ""),
+    )
+    return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
