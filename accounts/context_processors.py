@@ -1,9 +1,9 @@
-"""Role-aware navigation for the base layout (each entry shown only when its policy allows)."""
+"""Role-aware navigation for the base layout, and the policy answers templates need everywhere."""
 
 from django.urls import reverse
 
 from audit.policies import can_view_audit
-from questionnaires.policies import can_review_library, can_view_library
+from questionnaires.policies import can_edit_library, can_review_library, can_view_library
 
 from . import policies
 
@@ -11,7 +11,7 @@ from . import policies
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not policies.is_verified(user):
-        return {"nav_items": []}
+        return {"nav_items": [], "may_edit_library": False, "may_review_library": False}
     items = [("Dashboard", "accounts:dashboard")]
     if can_view_library(user):
         items.append(("Questionnaires", "questionnaires:questionnaire-list"))
@@ -32,4 +32,8 @@ def navigation(request) -> dict:
         url = target if target.startswith("/") else reverse(target)
         active = request.path == url if url == "/" else request.path.startswith(url)
         nav_items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": nav_items}
+    return {
+        "nav_items": nav_items,
+        "may_edit_library": can_edit_library(user),
+        "may_review_library": can_review_library(user),
+    }

@@ -153,9 +153,7 @@ def library_health(*, user) -> dict:
         .order_by("-total", "category")
     )
     counts = status_counts(user=user)
-    counts["never_used"] = entries.filter(
-        retired_at__isnull=True, approved_version__isnull=False, last_used_at__isnull=True
-    ).count()
+    counts["never_used"] = entries.filter(_status_q("approved"), last_used_at__isnull=True).count()
     return {"counts": counts, "by_category": by_category}
 
 

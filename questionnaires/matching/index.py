@@ -1,0 +1,244 @@
+"""The match index: BM25F over library entries plus phrasings learned from reviewers, with a calibrated confidence.
+
+Scoring, for a question q and an entry E:
+- BM25F over E's fields (question and aliases weigh most, the key's words next, the answer text least) plus a
+  light field of the phrasings reviewers confirmed for E, divided by the most q could score, so it reads as
+  "how much of the question this entry explains"; words the library never uses (HIPAA, PCI) count against;
+- a near-duplicate of a confirmed phrasing adds to E (TF-IDF cosine, raised to a high power so only close
+  rewordings count); a near-duplicate of a rejected one pulls E down;
+- confidence: a logistic function of the entry's score and, mostly, its lead over the runner-up, so one
+  global threshold (`ABSTAIN_THRESHOLD`) decides when to abstain. The constants were set once on the
+  benchmark's development labels (no per-question rules).
+"""
+
+import heapq
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from questionnaires.matching.text import terms
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    entry_id: int
+    key: str
+    question: str
+    answer: str
+    aliases: tuple[str, ...]
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A reviewer's verdict: `positive` when entry `entry_id` was approved as the answer to `question_text`."""
+
+    entry_id: int
+    question_text: str
+    positive: bool
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry_id: int
+    key: str
+    confidence: float
+
+
+ABSTAIN_THRESHOLD = 0.5
+
+# Field weights and BM25 parameters.
+_FIELDS = (("question", 1.0), ("aliases", 1.0), ("key", 0.6), ("answer", 0.3), ("category", 0.15))
+_K1 = 1.2
+_B = 0.6
+# Section heading terms join the question at this weight, up to _SECTION_MAX for terse questions.
+_SECTION_WEIGHT = 0.3
+_SECTION_TERSE = 4.0
+_SECTION_MAX = 0.6
+# How much a term the library never uses counts against the match (times the idf of a term seen once);
+# in the heading it counts as if it were in the question (the whole section is off-topic).
+_UNSEEN_WEIGHT = 1.0
+_SECTION_UNSEEN = 1.0
+# Confirmed phrasings: weight of their BM25F field and its reference length (in average questions);
+# a near-duplicate adds _UNIT_WEIGHT * cosine ** _UNIT_POWER; a rejected one multiplies by
+# (1 - _REJECTED_WEIGHT * cosine ** 2).
+_LEARNED_FIELD = 0.2
+_LEARNED_LENGTH = 4.0
+_UNIT_WEIGHT = 0.6
+_UNIT_POWER = 6.0
+_REJECTED_WEIGHT = 1.2
+# Confidence = sigmoid(_SLOPE * (score - _CENTRE) + _LEAD * (score - runner-up score)).
+_SLOPE = 1.5
+_CENTRE = 2.35
+_LEAD = 30.0
+
+
+def _key_text(key: str) -> str:
+    return key.replace("-", " ").replace("_", " ").replace(".", " ")
+
+
+class MatchIndex:
+    """An index of approved entries; reviewers' feedback can be added as they act, without a rebuild."""
+
+    def __init__(self) -> None:
+        self._entries: list[IndexedEntry] = []
+        self._position: dict[int, int] = {}
+        self._fields: list[list[Counter[str]]] = []  # per entry: term counts per field of _FIELDS
+        self._learned: list[Counter[str]] = []  # per entry: terms of the phrasings reviewers confirmed
+        self._avg_len: list[float] = []
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._df: Counter[str] = Counter()
+        self._idf: dict[str, float] = {}
+        self._unseen_idf = 0.0
+        # Confirmed and rejected phrasings, for near-duplicate questions: term -> [(phrasing, weight)]
+        self._phrasings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._phrasing_info: list[tuple[int, float]] = []
+
+    @classmethod
+    def build(cls, entries: Iterable[IndexedEntry], feedback: Iterable[Feedback] = ()) -> "MatchIndex":
+        index = cls()
+        index._entries = list(entries)
+        index._position = {e.entry_id: i for i, e in enumerate(index._entries)}
+        for entry in index._entries:
+            texts = (entry.question, " . ".join(entry.aliases), _key_text(entry.key), entry.answer, entry.category)
+            index._fields.append([terms(text) for text in texts])
+        index._learned = [Counter() for _ in index._entries]
+        feedback = list(feedback)
+        for item in feedback:
+            position = index._position.get(item.entry_id)
+            if item.positive and position is not None:
+                index._learned[position].update(terms(item.question_text))
+        count = len(index._entries)
+        index._avg_len = [
+            max(1.0, sum(sum(f[i].values()) for f in index._fields) / max(1, count)) for i in range(len(_FIELDS))
+        ]
+        for fields, learned in zip(index._fields, index._learned, strict=True):
+            index._df.update(set().union(*fields, learned))
+        index._idf = {t: index._idf_for(n) for t, n in index._df.items()}
+        index._unseen_idf = _UNSEEN_WEIGHT * index._idf_for(1)
+        for position in range(count):
+            index._post(position)
+        for item in feedback:
+            index._remember(item)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _idf_for(self, df: int) -> float:
+        count = len(self._entries)
+        return math.log(1 + (count - df + 0.5) / (df + 0.5))
+
+    def _post(self, position: int) -> None:
+        """(Re)write the postings of one entry from its fields and learned phrasings."""
+        pseudo: Counter[str] = Counter()
+        for (_, weight), counts, avg in zip(_FIELDS, self._fields[position], self._avg_len, strict=True):
+            norm = 1 - _B + _B * sum(counts.values()) / avg
+            for term, tf in counts.items():
+                pseudo[term] += weight * tf / norm
+        learned = self._learned[position]
+        if learned:
+            norm = 1 - _B + _B * sum(learned.values()) / (_LEARNED_LENGTH * self._avg_len[0])
+            for term, tf in learned.items():
+                pseudo[term] += _LEARNED_FIELD * tf / norm
+        for term, tf in pseudo.items():
+            self._postings[term][position] = self._idf[term] * tf * (_K1 + 1) / (_K1 + tf)
+
+    def add_feedback(self, item: Feedback) -> None:
+        """Remember a reviewer's verdict; it counts in every later `suggest`."""
+        position = self._position.get(item.entry_id)
+        if position is None:
+            return
+        if item.positive:
+            new = terms(item.question_text)
+            known = set().union(*self._fields[position], self._learned[position])
+            for term in set(new) - known:
+                self._df[term] += 1
+                self._idf[term] = self._idf_for(self._df[term])
+            self._learned[position].update(new)
+            self._post(position)
+        self._remember(item)
+
+    def _remember(self, item: Feedback) -> None:
+        position = self._position.get(item.entry_id)
+        vector = self._vector(terms(item.question_text))
+        if position is None or not vector:
+            return
+        number = len(self._phrasing_info)
+        self._phrasing_info.append((position, 1.0 if item.positive else -1.0))
+        for term, value in vector.items():
+            self._phrasings[term].append((number, value))
+
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+        weighted = {t: (1 + math.log(c)) * self._idf.get(t, self._unseen_idf) for t, c in counts.items() if c > 0}
+        norm = math.sqrt(sum(w * w for w in weighted.values()))
+        return {t: w / norm for t, w in weighted.items()} if norm else {}
+
+    def _scores(self, question: str, section: str) -> dict[int, float]:
+        query = terms(question)
+        if not query:
+            return {}
+        section_terms = terms(section)
+        # The heading matters more to a terse question ("How often?") than to a self-contained one.
+        section_weight = min(_SECTION_MAX, max(_SECTION_WEIGHT, _SECTION_TERSE / len(query)))
+        for term, weight in section_terms.items():
+            query[term] += section_weight * weight
+        scores: dict[int, float] = defaultdict(float)
+        ceiling = 0.0
+        for term, weight in query.items():
+            idf = self._idf.get(term)
+            if idf is None:
+                # A word the library never uses hints at a topic it does not cover (HIPAA, PCI, ...);
+                # one in the section heading speaks for the whole section.
+                if "_" not in term:
+                    ceiling += max(weight, _SECTION_UNSEEN * section_terms.get(term, 0.0)) * self._unseen_idf
+                continue
+            ceiling += weight * idf * (_K1 + 1)
+            for position, contribution in self._postings.get(term, {}).items():
+                scores[position] += weight * contribution
+        if ceiling:
+            for position in scores:
+                scores[position] /= ceiling
+        if self._phrasing_info:
+            self._apply_units(scores, terms(question))
+        return scores
+
+    def _apply_units(self, scores: dict[int, float], query: Counter[str]) -> None:
+        similarity: dict[int, float] = defaultdict(float)
+        for term, weight in self._vector(query).items():
+            for number, unit_weight in self._phrasings.get(term, ()):
+                similarity[number] += weight * unit_weight
+        best_positive: dict[int, float] = {}
+        best_negative: dict[int, float] = {}
+        for number, value in similarity.items():
+            position, weight = self._phrasing_info[number]
+            if weight < 0:
+                best_negative[position] = max(best_negative.get(position, 0.0), value)
+            else:
+                best_positive[position] = max(best_positive.get(position, 0.0), weight * value)
+        for position, value in best_positive.items():
+            scores[position] = scores.get(position, 0.0) + _UNIT_WEIGHT * value**_UNIT_POWER
+        for position, value in best_negative.items():
+            if position in scores:
+                scores[position] *= max(0.0, 1 - _REJECTED_WEIGHT * value**2)
+
+    def suggest(self, question: str, *, section: str = "", k: int = 3) -> list[Suggestion]:
+        """The `k` best entries for a question, best first, each with a confidence in [0, 1]."""
+        scores = self._scores(question, section)
+        if not scores or k <= 0:
+            return []
+        top = heapq.nlargest(max(k, 2), scores.items(), key=lambda item: (item[1], -item[0]))
+        suggestions = []
+        for rank, (position, score) in enumerate(top[:k]):
+            rival = top[1][1] if rank == 0 and len(top) > 1 else (top[0][1] if rank else 0.0)
+            logit = max(-50.0, min(50.0, _SLOPE * (score - _CENTRE) + _LEAD * (score - rival)))
+            confidence = 1 / (1 + math.exp(-logit))
+            entry = self._entries[position]
+            suggestions.append(Suggestion(entry.entry_id, entry.key, round(confidence, 4)))
+        return suggestions
+
+    def best(self, question: str, *, section: str = "") -> Suggestion | None:
+        """The best entry, or None when its confidence is below `ABSTAIN_THRESHOLD` (no approved answer)."""
+        found = self.suggest(question, section=section, k=1)
+        return found[0] if found and found[0].confidence >= ABSTAIN_THRESHOLD else None
