@@ -67,7 +67,9 @@ def match_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
     ]
     feedback = [
         Feedback(entry_id=row.entry_id, question_text=row.question_text, positive=row.is_positive)
-        for row in MatchFeedback.objects.filter(entry_id__in=entries.keys()).only("entry_id", "question_text", "is_positive")
+        for row in MatchFeedback.objects.filter(entry_id__in=entries.keys()).only(
+            "entry_id", "question_text", "is_positive"
+        )
     ]
     index = MatchIndex.build(indexed, feedback)
     with _lock:
@@ -91,24 +93,27 @@ _SPELLINGS = {
 }
 
 
-def choice_for(short_answer: str, allowed: list[str]) -> str:
-    """The cell's own spelling of Yes/No/NA ("Yes", "1) Yes", "N/A", …), or "" when it has none."""
-    if not short_answer or not allowed:
+def choice_for(short_answer: str, options: list[tuple[str, str]]) -> str:
+    """The value of the cell's own spelling of Yes/No/NA ("Yes", "1) Yes", "N/A", …) among (value, label)
+    options, or "" when it has none."""
+    if not short_answer or not options:
         return ""
     wanted = _SPELLINGS.get(short_answer, ())
-    for value in allowed:
-        bare = _NUMBERING.sub("", value).strip().lower().rstrip(".")
+    for value, label in options:
+        bare = _NUMBERING.sub("", label).strip().lower().rstrip(".")
         if bare in wanted:
             return value
     return ""
 
 
-def proposal_for(suggestion: "Suggestion", entries: dict[int, LibraryEntry], *, answer_kind: str, choices: list[str]) -> Proposal:
+def proposal_for(
+    suggestion: "Suggestion", entries: dict[int, LibraryEntry], *, answer_kind: str, options: list[tuple[str, str]]
+) -> Proposal:
     """Shape an entry's approved answer for a question: choice cells get its short answer in the
     cell's own spelling, the text (for free-text or comment cells) is the full answer."""
     entry = entries[suggestion.entry_id]
     version = entry.approved_version
-    choice = choice_for(version.short_answer, choices) if answer_kind == "choice" else ""
+    choice = choice_for(version.short_answer, options) if answer_kind == "choice" else ""
     return Proposal(entry=entry, confidence=suggestion.confidence, choice=choice, text=version.answer)
 
 
@@ -122,6 +127,6 @@ def suggest_all(questions) -> tuple[list[Proposal | None], float]:
         proposals.append(
             None
             if best is None
-            else proposal_for(best, entries, answer_kind=question.answer_kind, choices=question.choices)
+            else proposal_for(best, entries, answer_kind=question.answer_kind, options=question.choice_options)
         )
     return proposals, time.perf_counter() - started

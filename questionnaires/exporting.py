@@ -45,11 +45,17 @@ def _row_col(cell: str) -> tuple[int, int]:
 
 
 def _values_for(question, response) -> list[tuple[dict, str]]:
-    """(slot, value) pairs for one answered question, following each slot's role and kind."""
+    """(slot, value) pairs for one answered question, following each slot's role and kind. A layout that
+    marks answers with an "x" under Yes / No / N/A columns gets the x in the chosen column only."""
     main_is_choice = question.answer_kind == "choice"
     pairs = []
     for slot in question.slots:
         role, kind = slot.get("role"), slot.get("kind")
+        marks = slot.get("mark_cells") or []
+        if role == "answer" and marks and response.choice in slot.get("choices", []):
+            chosen = slot["choices"].index(response.choice)
+            pairs.extend(({**slot, "cell": cell}, "x") for index, cell in enumerate(marks) if index == chosen)
+            continue
         if role == "answer":
             value = response.choice if kind == "choice" else response.text
         elif role == "comment":

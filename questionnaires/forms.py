@@ -131,7 +131,10 @@ class QuestionnaireUploadForm(forms.Form):
         label="Customer", queryset=None, required=False, empty_label="— Not for a customer yet —"
     )
     due_on = forms.DateField(
-        label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="When the customer expects it back."
+        label="Due date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the customer expects it back.",
     )
 
     def __init__(self, *args, organisations, **kwargs):
@@ -161,10 +164,10 @@ class ResponseEditForm(forms.Form):
         help_text="Written into the free-text or comment cell. Editing library wording marks the answer as edited.",
     )
 
-    def __init__(self, *args, choices: list[str], **kwargs):
+    def __init__(self, *args, options: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        if choices:
-            self.fields["choice"].choices = [("", "—"), *((c, c) for c in choices)]
+        if options:
+            self.fields["choice"].choices = [("", "—"), *options]
         else:
             del self.fields["choice"]
 
@@ -183,7 +186,9 @@ class CommentForm(forms.Form):
 
 class MappingForm(forms.Form):
     sheet = forms.ChoiceField(label="Sheet")
-    header_row = forms.IntegerField(label="Header row", min_value=1, max_value=10000, help_text="The row with the column titles.")
+    header_row = forms.IntegerField(
+        label="Header row", min_value=1, max_value=10000, help_text="The row with the column titles."
+    )
     id_column = forms.CharField(label="ID column", max_length=3, required=False, help_text="Letter, e.g. A. Optional.")
     question_column = forms.CharField(label="Question column", max_length=3, help_text="Letter, e.g. B.")
     answer_column = forms.CharField(label="Answer column", max_length=3, help_text="Letter of the column we fill in.")

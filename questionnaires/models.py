@@ -167,7 +167,7 @@ class Questionnaire(models.Model):
     mapping = models.JSONField(null=True, blank=True)
     layout_signature = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=20, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.IMPORTING)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Import progress, 0–100.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Import progress, 0 to 100.")
     import_error = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)
     due_on = models.DateField(null=True, blank=True)
@@ -208,8 +208,14 @@ class Question(models.Model):
         return self.ref
 
     @property
-    def has_comment_slot(self) -> bool:
-        return any(slot.get("role") == "comment" for slot in self.slots)
+    def choice_options(self) -> list[tuple[str, str]]:
+        """(value written to the file, label shown to people) for each allowed choice; VSAQ stores ids."""
+        main = next((slot for slot in self.slots if slot.get("role") == "answer"), {})
+        labels = main.get("choice_labels") or []
+        return [(value, labels[i] if i < len(labels) and labels[i] else value) for i, value in enumerate(self.choices)]
+
+    def choice_label(self, value: str) -> str:
+        return dict(self.choice_options).get(value, value)
 
 
 class ResponseStatus(models.TextChoices):

@@ -192,7 +192,11 @@ def question_list(*, questionnaire, status: str = "", assignee_id: int | None = 
     from .models import Question
 
     questions = Question.objects.filter(questionnaire=questionnaire).select_related(
-        "response", "response__source_version__entry", "response__assignee", "response__last_edited_by", "response__approver"
+        "response",
+        "response__source_version__entry",
+        "response__assignee",
+        "response__last_edited_by",
+        "response__approver",
     )
     if status == "flagged":
         questions = questions.filter(response__is_flagged=True)

@@ -46,7 +46,5 @@ urlpatterns = [
     path("questionnaires/<int:pk>/approve-all/", qviews.questionnaire_approve_all, name="questionnaire-approve-all"),
     path("questionnaires/<int:pk>/q/<int:question_pk>/", qviews.response_detail, name="response-detail"),
     path("questionnaires/<int:pk>/q/<int:question_pk>/approve/", qviews.response_approve, name="response-approve"),
-    path(
-        "questionnaires/<int:pk>/q/<int:question_pk>/<slug:action>/", qviews.response_action, name="response-action"
-    ),
+    path("questionnaires/<int:pk>/q/<int:question_pk>/<slug:action>/", qviews.response_action, name="response-action"),
 ]

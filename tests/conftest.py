@@ -37,6 +37,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    # Uploaded and generated files go to a per-test folder, never into the checkout's var/.
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

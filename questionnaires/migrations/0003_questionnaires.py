@@ -7,124 +7,287 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('questionnaires', '0002_approved_versions_are_frozen'),
+        ("accounts", "0001_initial"),
+        ("questionnaires", "0002_approved_versions_are_frozen"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Questionnaire',
+            name="Questionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('source_file', models.FileField(upload_to='questionnaires/%Y/%m/')),
-                ('source_name', models.CharField(max_length=255)),
-                ('source_sha256', models.CharField(max_length=64)),
-                ('source_size', models.PositiveIntegerField()),
-                ('format', models.CharField(blank=True, max_length=20)),
-                ('format_label', models.CharField(blank=True, max_length=100)),
-                ('mapping', models.JSONField(blank=True, null=True)),
-                ('layout_signature', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(choices=[('importing', 'Importing'), ('needs_mapping', 'Needs column mapping'), ('failed', 'Import failed'), ('in_progress', 'In progress'), ('completed', 'Completed')], default='importing', max_length=20)),
-                ('progress', models.PositiveSmallIntegerField(default=0, help_text='Import progress, 0–100.')),
-                ('import_error', models.TextField(blank=True)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('matching_seconds', models.FloatField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, help_text='The customer who sent it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='questionnaires', to='accounts.customerorganisation')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_questionnaires', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("source_file", models.FileField(upload_to="questionnaires/%Y/%m/")),
+                ("source_name", models.CharField(max_length=255)),
+                ("source_sha256", models.CharField(max_length=64)),
+                ("source_size", models.PositiveIntegerField()),
+                ("format", models.CharField(blank=True, max_length=20)),
+                ("format_label", models.CharField(blank=True, max_length=100)),
+                ("mapping", models.JSONField(blank=True, null=True)),
+                ("layout_signature", models.CharField(blank=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("importing", "Importing"),
+                            ("needs_mapping", "Needs column mapping"),
+                            ("failed", "Import failed"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                        ],
+                        default="importing",
+                        max_length=20,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, help_text="Import progress, 0 to 100.")),
+                ("import_error", models.TextField(blank=True)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("due_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("matching_seconds", models.FloatField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The customer who sent it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questionnaires",
+                        to="accounts.customerorganisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_questionnaires",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField()),
-                ('ref', models.CharField(max_length=120)),
-                ('text', models.TextField()),
-                ('section', models.CharField(blank=True, max_length=300)),
-                ('answer_kind', models.CharField(choices=[('choice', 'Choice'), ('text', 'Free text')], default='text', max_length=10)),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('slots', models.JSONField(blank=True, default=list)),
-                ('existing_answer', models.TextField(blank=True)),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='questionnaires.questionnaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField()),
+                ("ref", models.CharField(max_length=120)),
+                ("text", models.TextField()),
+                ("section", models.CharField(blank=True, max_length=300)),
+                (
+                    "answer_kind",
+                    models.CharField(
+                        choices=[("choice", "Choice"), ("text", "Free text")], default="text", max_length=10
+                    ),
+                ),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("slots", models.JSONField(blank=True, default=list)),
+                ("existing_answer", models.TextField(blank=True)),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="questionnaires.questionnaire",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['questionnaire', 'order'],
+                "ordering": ["questionnaire", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, help_text='The full answer (free-text cells, comment columns).')),
-                ('choice', models.CharField(blank=True, help_text='The value for a dropdown cell.', max_length=200)),
-                ('confidence', models.FloatField(blank=True, null=True)),
-                ('provenance', models.CharField(choices=[('library', 'Library, verbatim'), ('edited', 'Library, edited'), ('new', 'Written new'), ('none', 'No answer yet')], default='none', max_length=10)),
-                ('status', models.CharField(choices=[('suggested', 'Suggested'), ('accepted', 'Accepted'), ('needs_attention', 'Needs attention'), ('approved', 'Approved')], default='needs_attention', max_length=20)),
-                ('is_flagged', models.BooleanField(default=False)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_responses', to=settings.AUTH_USER_MODEL)),
-                ('editors', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('last_edited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('question', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='response', to='questionnaires.question')),
-                ('source_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='questionnaires.libraryentryversion')),
-                ('suggested_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='questionnaires.libraryentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(blank=True, help_text="The full answer (free-text cells, comment columns).")),
+                ("choice", models.CharField(blank=True, help_text="The value for a dropdown cell.", max_length=200)),
+                ("confidence", models.FloatField(blank=True, null=True)),
+                (
+                    "provenance",
+                    models.CharField(
+                        choices=[
+                            ("library", "Library, verbatim"),
+                            ("edited", "Library, edited"),
+                            ("new", "Written new"),
+                            ("none", "No answer yet"),
+                        ],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("suggested", "Suggested"),
+                            ("accepted", "Accepted"),
+                            ("needs_attention", "Needs attention"),
+                            ("approved", "Approved"),
+                        ],
+                        default="needs_attention",
+                        max_length=20,
+                    ),
+                ),
+                ("is_flagged", models.BooleanField(default=False)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_responses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("editors", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "last_edited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "question",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="response",
+                        to="questionnaires.question",
+                    ),
+                ),
+                (
+                    "source_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="questionnaires.libraryentryversion",
+                    ),
+                ),
+                (
+                    "suggested_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="questionnaires.libraryentry",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MatchFeedback',
+            name="MatchFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_text', models.TextField()),
-                ('is_positive', models.BooleanField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_feedback', to='questionnaires.libraryentry')),
-                ('response', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='questionnaires.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question_text", models.TextField()),
+                ("is_positive", models.BooleanField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_feedback",
+                        to="questionnaires.libraryentry",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="questionnaires.response",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseComment',
+            name="ResponseComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='questionnaires.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="questionnaires.response",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SavedMapping',
+            name="SavedMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('layout_signature', models.CharField(max_length=64, unique=True)),
-                ('mapping', models.JSONField()),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("layout_signature", models.CharField(max_length=64, unique=True)),
+                ("mapping", models.JSONField()),
+                ("confirmed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('questionnaire', 'order'), name='question_order_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=("questionnaire", "order"), name="question_order_unique"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('approver__isnull', True), ('last_edited_by__isnull', True), models.Q(('approver', models.F('last_edited_by')), _negated=True), _connector='OR'), name='response_approver_is_not_last_editor'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("approver__isnull", True),
+                    ("last_edited_by__isnull", True),
+                    models.Q(("approver", models.F("last_edited_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="response_approver_is_not_last_editor",
+            ),
         ),
     ]

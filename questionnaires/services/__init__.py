@@ -21,6 +21,7 @@ from .questionnaires import (
     questionnaire_create,
     questionnaire_import,
     questionnaire_remap,
+    questionnaire_seed_demo,
     questionnaire_update,
 )
 from .responses import (
@@ -46,14 +47,11 @@ __all__ = [
     "library_import",
     "library_load_shipped_content",
     "library_review_reminders_send",
-    "version_approve",
-    "version_reject",
-    "version_save_draft",
-    "version_submit",
     "questionnaire_complete",
     "questionnaire_create",
     "questionnaire_import",
     "questionnaire_remap",
+    "questionnaire_seed_demo",
     "questionnaire_update",
     "response_accept",
     "response_approve",
@@ -64,4 +62,8 @@ __all__ = [
     "response_propose_to_library",
     "response_reopen",
     "response_use_entry",
+    "version_approve",
+    "version_reject",
+    "version_save_draft",
+    "version_submit",
 ]

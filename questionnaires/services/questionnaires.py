@@ -61,7 +61,7 @@ def questionnaire_create(
         raise ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_048_576} MB.")
     formats = _formats()
     try:
-        formats.check_upload(name, data)
+        formats.check_file(name, data)
     except formats.QuestionnaireFileError as error:
         raise ValidationError(str(error)) from error
     with transaction.atomic():
@@ -157,7 +157,9 @@ def questionnaire_import(*, questionnaire_id: int) -> Questionnaire:
         )
         _set_progress(questionnaire, 50)
         proposals, seconds = suggest_all(questions)
-        Response.objects.bulk_create(_response_for(question, proposal) for question, proposal in zip(questions, proposals, strict=True))
+        Response.objects.bulk_create(
+            _response_for(question, proposal) for question, proposal in zip(questions, proposals, strict=True)
+        )
         Questionnaire.objects.filter(pk=questionnaire.pk).update(
             format=parsed.format,
             format_label=parsed.format_label,
@@ -271,3 +273,21 @@ def questionnaire_complete(*, actor: User, questionnaire: Questionnaire, request
         raise PermissionDenied("Only account managers and security leads close questionnaires.")
     Questionnaire.objects.filter(pk=questionnaire.pk).update(status=QuestionnaireStatus.COMPLETED)
     audit_record(action="questionnaire.completed", actor=actor, obj=questionnaire, request=request)
+
+
+def questionnaire_seed_demo(*, actor: User, organisation: CustomerOrganisation) -> Questionnaire:
+    """The demo customer's questionnaire, imported and auto-filled once (later runs return it)."""
+    from ..content import SAMPLE_QUESTIONNAIRE_NAME, sample_questionnaire_xlsx
+
+    existing = Questionnaire.objects.filter(organisation=organisation, source_name=SAMPLE_QUESTIONNAIRE_NAME).first()
+    if existing is not None:
+        return existing
+    questionnaire = questionnaire_create(
+        actor=actor,
+        filename=SAMPLE_QUESTIONNAIRE_NAME,
+        data=sample_questionnaire_xlsx(),
+        title="Acme Manufacturing supplier security review",
+        organisation=organisation,
+        queue_import=False,
+    )
+    return questionnaire_import(questionnaire_id=questionnaire.pk)

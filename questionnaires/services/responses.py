@@ -88,7 +88,9 @@ def response_edit(
             response.provenance = Provenance.LIBRARY
         else:
             response.provenance = Provenance.EDITED
-        response.status = ResponseStatus.ACCEPTED if (response.text or response.choice) else ResponseStatus.NEEDS_ATTENTION
+        response.status = (
+            ResponseStatus.ACCEPTED if (response.text or response.choice) else ResponseStatus.NEEDS_ATTENTION
+        )
         _touch(response, actor, ["text", "choice", "provenance", "status"])
         _audit("edited", actor, response, request, provenance=response.provenance)
     return response
@@ -108,13 +110,17 @@ def response_use_entry(
         response.source_version = version
         response.text = version.answer
         response.choice = (
-            choice_for(version.short_answer, response.question.choices)
+            choice_for(version.short_answer, response.question.choice_options)
             if response.question.answer_kind == AnswerKind.CHOICE
             else ""
         )
         response.provenance = Provenance.LIBRARY
         response.confidence = None
-        response.status = ResponseStatus.ACCEPTED if response.choice or response.question.answer_kind == AnswerKind.TEXT else ResponseStatus.NEEDS_ATTENTION
+        response.status = (
+            ResponseStatus.ACCEPTED
+            if response.choice or response.question.answer_kind == AnswerKind.TEXT
+            else ResponseStatus.NEEDS_ATTENTION
+        )
         _touch(response, actor, ["source_version", "text", "choice", "provenance", "confidence", "status"])
         _audit("entry_chosen", actor, response, request, entry=usable.key)
     return response
@@ -148,7 +154,9 @@ def response_assign(
     return response
 
 
-def response_comment(*, actor: User, response: Response, body: str, request: HttpRequest | None = None) -> ResponseComment:
+def response_comment(
+    *, actor: User, response: Response, body: str, request: HttpRequest | None = None
+) -> ResponseComment:
     """Add an internal comment to a response."""
     _require_worker(actor)
     if not body.strip():
@@ -167,7 +175,11 @@ def response_approve(
     if not via_cli and (request is None or not mfa_verified_recently(request)):
         raise StepUpRequired("Approving needs a fresh second factor.")
     with transaction.atomic():
-        response = Response.objects.select_for_update().select_related("question__questionnaire", "source_version").get(pk=response.pk)
+        response = (
+            Response.objects.select_for_update()
+            .select_related("question__questionnaire", "source_version")
+            .get(pk=response.pk)
+        )
         refusal = policies.response_approval_refusal(actor, response)
         if refusal:
             raise PermissionDenied(refusal)
@@ -178,11 +190,16 @@ def response_approve(
         response.save(update_fields=["status", "approver", "approved_at"])
         used_entry_id = response.source_version.entry_id if response.source_version_id else None
         if used_entry_id:
-            MatchFeedback.objects.create(entry_id=used_entry_id, question_text=response.question.text, is_positive=True, response=response)
+            MatchFeedback.objects.create(
+                entry_id=used_entry_id, question_text=response.question.text, is_positive=True, response=response
+            )
             LibraryEntry.objects.filter(pk=used_entry_id).update(last_used_at=now)
         if response.suggested_entry_id and response.suggested_entry_id != used_entry_id:
             MatchFeedback.objects.create(
-                entry_id=response.suggested_entry_id, question_text=response.question.text, is_positive=False, response=response
+                entry_id=response.suggested_entry_id,
+                question_text=response.question.text,
+                is_positive=False,
+                response=response,
             )
         _audit("approved", actor, response, request, via="command line" if via_cli else "web")
     from ..autofill import index_invalidate

@@ -58,7 +58,11 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "questionnaires/questionnaire_list.html",
-        {"questionnaires": questionnaires, "show_all": show_all, "can_upload": policies.can_work_on_questionnaires(request.user)},
+        {
+            "questionnaires": questionnaires,
+            "show_all": show_all,
+            "can_upload": policies.can_work_on_questionnaires(request.user),
+        },
     )
 
 
@@ -66,7 +70,9 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def questionnaire_create(request: HttpRequest) -> HttpResponse:
     _require(policies.can_work_on_questionnaires(request.user))
-    form = QuestionnaireUploadForm(request.POST or None, request.FILES or None, organisations=organisations_for(request.user))
+    form = QuestionnaireUploadForm(
+        request.POST or None, request.FILES or None, organisations=organisations_for(request.user)
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -108,7 +114,9 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = ""
     query = request.GET.get("q", "").strip()[:200]
     assignee_id = request.user.pk if request.GET.get("mine") == "1" else None
-    questions = list(selectors.question_list(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query))
+    questions = list(
+        selectors.question_list(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
+    )
     sections = [(section, list(items)) for section, items in itertools.groupby(questions, key=lambda q: q.section)]
     counts = selectors.questionnaire_counts(questionnaire)
     user = request.user
@@ -133,11 +141,18 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _progress_bar(counts: dict) -> list[dict]:
     total = counts["total"] or 1
-    parts = [("approved", "Approved"), ("accepted", "Accepted"), ("suggested", "Suggested"), ("attention", "Needs attention")]
+    parts = [
+        ("approved", "Approved"),
+        ("accepted", "Accepted"),
+        ("suggested", "Suggested"),
+        ("attention", "Needs attention"),
+    ]
     bar, offset = [], 0.0
     for name, label in parts:
         percent = round(100 * counts[name] / total, 2)
-        bar.append({"name": name, "label": label, "count": counts[name], "percent": percent, "offset": round(offset, 2)})
+        bar.append(
+            {"name": name, "label": label, "count": counts[name], "percent": percent, "offset": round(offset, 2)}
+        )
         offset += percent
     return bar
 
@@ -169,7 +184,9 @@ def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
         owners=_workers(),
     )
     if request.method == "POST" and form.is_valid():
-        services.questionnaire_update(actor=request.user, questionnaire=questionnaire, request=request, **form.cleaned_data)
+        services.questionnaire_update(
+            actor=request.user, questionnaire=questionnaire, request=request, **form.cleaned_data
+        )
         messages.success(request, "Questionnaire details saved.")
         return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
     return render(request, "questionnaires/questionnaire_settings.html", {"questionnaire": questionnaire, "form": form})
@@ -184,14 +201,18 @@ def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     form = MappingForm(request.POST or None, initial=questionnaire.mapping or {}, sheets=preview["sheets"])
     if request.method == "POST" and form.is_valid():
         try:
-            services.questionnaire_remap(actor=request.user, questionnaire=questionnaire, mapping=form.cleaned_data, request=request)
+            services.questionnaire_remap(
+                actor=request.user, questionnaire=questionnaire, mapping=form.cleaned_data, request=request
+            )
         except ValidationError as error:
             form.add_error(None, _message_from(error))
         else:
             messages.success(request, "Mapping saved: files with the same layout will use it too.")
             return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
     return render(
-        request, "questionnaires/questionnaire_mapping.html", {"questionnaire": questionnaire, "form": form, "preview": preview}
+        request,
+        "questionnaires/questionnaire_mapping.html",
+        {"questionnaire": questionnaire, "form": form, "preview": preview},
     )
 
 
@@ -233,8 +254,9 @@ def _response_page(request: HttpRequest, questionnaire: Questionnaire, response,
     candidates = []
     if query:
         candidates = list(
-            selectors.entry_list(user=request.user, query=query, status="approved")
-            .exclude(classification="internal")[:10]
+            selectors.entry_list(user=request.user, query=query, status="approved").exclude(classification="internal")[
+                :10
+            ]
         )
     return render(
         request,
@@ -244,7 +266,9 @@ def _response_page(request: HttpRequest, questionnaire: Questionnaire, response,
             "response": response,
             "question": response.question,
             "edit_form": edit_form
-            or ResponseEditForm(initial={"text": response.text, "choice": response.choice}, choices=response.question.choices),
+            or ResponseEditForm(
+                initial={"text": response.text, "choice": response.choice}, options=response.question.choice_options
+            ),
             "assign_form": AssignForm(initial={"assignee": response.assignee}, people=_workers()),
             "comment_form": CommentForm(),
             "comments": response.comments.select_related("author"),
@@ -275,7 +299,7 @@ def response_detail(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     response = policies.response_get_for(request.user, questionnaire, question_pk)
     if request.method == "POST":
         _require(policies.can_work_on_questionnaires(request.user))
-        form = ResponseEditForm(request.POST, choices=response.question.choices)
+        form = ResponseEditForm(request.POST, options=response.question.choice_options)
         if form.is_valid():
             try:
                 services.response_edit(
@@ -318,7 +342,9 @@ def response_action(request: HttpRequest, pk: int, question_pk: int, action: str
             form = AssignForm(request.POST, people=_workers())
             if not form.is_valid():
                 raise ValidationError("Choose a colleague from the list.")
-            services.response_assign(actor=user, response=response, assignee=form.cleaned_data["assignee"], request=request)
+            services.response_assign(
+                actor=user, response=response, assignee=form.cleaned_data["assignee"], request=request
+            )
         elif action == "comment":
             form = CommentForm(request.POST)
             if not form.is_valid():

@@ -52,7 +52,13 @@ def test_dashboard_renders_for_every_role(mfa_client, role):
 
 def test_navigation_follows_the_role(mfa_client):
     manager_nav = mfa_client(UserFactory(role=Role.ACCOUNT_MANAGER)).get("/").context["nav_items"]
-    assert {item["label"] for item in manager_nav} == {"Dashboard", "Questionnaires", "Library", "Organisations", "Invitations"}
+    assert {item["label"] for item in manager_nav} == {
+        "Dashboard",
+        "Questionnaires",
+        "Library",
+        "Organisations",
+        "Invitations",
+    }
     lead_nav = mfa_client(UserFactory(role=Role.SECURITY_LEAD)).get("/").context["nav_items"]
     assert {item["label"] for item in lead_nav} >= {"Library", "Review queue", "Audit trail"}
     customer_nav = mfa_client(UserFactory(role=Role.CUSTOMER)).get("/").context["nav_items"]

@@ -55,3 +55,11 @@ class Command(BaseCommand):
             f"Answer library: {result.total} Particle entries ({result.created} new, {result.updated} updated, "
             f"{result.unchanged} unchanged), written by {author.email} and approved by {approver.email}."
         )
+        from questionnaires.services import questionnaire_seed_demo
+
+        organisation = by_role[Role.CUSTOMER].organisation
+        questionnaire = questionnaire_seed_demo(actor=author, organisation=organisation)
+        self.stdout.write(
+            f"Sample questionnaire: {questionnaire.title} ({questionnaire.questions.count()} questions, "
+            f"{questionnaire.get_status_display().lower()})."
+        )

@@ -53,7 +53,10 @@ class Command(BaseCommand):
                 {
                     "ref": question.ref,
                     "text": question.text,
-                    "suggestion": {"key": question.response.suggested_entry.key, "confidence": question.response.confidence}
+                    "suggestion": {
+                        "key": question.response.suggested_entry.key,
+                        "confidence": question.response.confidence,
+                    }
                     if question.response.suggested_entry_id
                     else None,
                 }

@@ -1,0 +1,111 @@
+"""Reading customers' questionnaire files into questions and the cells their answers go back into.
+
+Pure Python: no models, no database. Every file passes `safety` first; then the format is recognised from
+the content (CAIQ v4, CAIQ v3-style Yes/No/NA columns, HECVAT 3.x/4.x, VSAQ JSON) and anything else is read
+as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMapping`.
+"""
+
+import hashlib
+
+from . import caiq, generic, hecvat, safety, vsaq
+from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
+from .xlsx import XlsxBook
+
+__all__ = [
+    "AnswerSlot",
+    "ColumnMapping",
+    "ParsedQuestion",
+    "ParsedQuestionnaire",
+    "QuestionnaireFileError",
+    "check_file",
+    "detect_mapping",
+    "layout_signature",
+    "parse_questionnaire",
+]
+
+DEFAULT_MAX_CELLS = 2_000_000
+
+
+def parse_questionnaire(
+    filename: str, data: bytes, *, mapping: ColumnMapping | None = None, max_cells: int = DEFAULT_MAX_CELLS
+) -> ParsedQuestionnaire:
+    """The file's questions with their answer slots, or QuestionnaireFileError with a message for the user.
+
+    A `mapping` forces the generic reader (the user corrected the detected columns).
+    """
+    ext = safety.check_upload(filename, data)
+    if ext in safety.JSON_EXTENSIONS:
+        return _non_empty(vsaq.parse(filename, data))
+    if ext in safety.CSV_EXTENSIONS:
+        grids = [generic.csv_grid(data, max_cells=max_cells)]
+        return _non_empty(_parse_generic(grids, mapping, format_name="csv", label="CSV"))
+    with XlsxBook(data, max_cells=max_cells) as book:
+        parsed = _parse_xlsx(book, mapping)
+        parsed.warnings.extend(book.warnings)
+        return _non_empty(parsed)
+
+
+def check_file(filename: str, data: bytes) -> None:
+    """Refuse, before anything is stored, files that are too large, of a type we never read, unsafe
+    archives (zip bombs, macros, external links, XML entity declarations), or undecodable CSV/JSON."""
+    ext = safety.check_upload(filename, data)
+    if ext in safety.JSON_EXTENSIONS:
+        vsaq.parse(filename, data)
+    elif ext in safety.CSV_EXTENSIONS:
+        generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)
+    else:
+        safety.open_xlsx_archive(data).close()
+
+
+def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> ColumnMapping | None:
+    """The guessed columns of a spreadsheet or CSV for the preview; None for VSAQ or when nothing fits."""
+    ext = safety.check_upload(filename, data)
+    if ext in safety.JSON_EXTENSIONS:
+        return None
+    if ext in safety.CSV_EXTENSIONS:
+        return generic.detect([generic.csv_grid(data, max_cells=max_cells)])
+    with XlsxBook(data, max_cells=max_cells) as book:
+        return generic.detect(generic.xlsx_grids(book))
+
+
+def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> str:
+    """A stable hex digest of the file's sheet names and header row, equal for files of the same layout.
+
+    VSAQ files all share one signature: their layout is fixed by the format, so there is no mapping to remember.
+    """
+    ext = safety.check_upload(filename, data)
+    if ext in safety.JSON_EXTENSIONS:
+        return hashlib.sha256(b"vsaq").hexdigest()
+    if ext in safety.CSV_EXTENSIONS:
+        grids = [generic.csv_grid(data, max_cells=max_cells)]
+    else:
+        with XlsxBook(data, max_cells=max_cells) as book:
+            grids = generic.xlsx_grids(book)
+    return generic.signature(grids, generic.detect(grids))
+
+
+def _parse_xlsx(book: XlsxBook, mapping: ColumnMapping | None) -> ParsedQuestionnaire:
+    if mapping is None:
+        if sheet := caiq.detect_v4(book):
+            return caiq.parse_v4(book, sheet)
+        if found := hecvat.detect(book):
+            return hecvat.parse(book, *found)
+        if marks := caiq.detect_v3(book):
+            return caiq.parse_v3(book, *marks)
+    return _parse_generic(generic.xlsx_grids(book), mapping, format_name="spreadsheet", label="Spreadsheet")
+
+
+def _parse_generic(grids: list, mapping: ColumnMapping | None, *, format_name: str, label: str) -> ParsedQuestionnaire:
+    detected = mapping or generic.detect(grids)
+    if detected is None:
+        raise QuestionnaireFileError(
+            "No question column was found. Check that the questions have a header row (e.g. 'Question', "
+            "'Answer'), or choose the columns yourself."
+        )
+    return generic.parse(grids, detected, format_name=format_name, label=label)
+
+
+def _non_empty(parsed: ParsedQuestionnaire) -> ParsedQuestionnaire:
+    if not parsed.questions:
+        raise QuestionnaireFileError(f"No questions were found in this {parsed.format_label} file.")
+    return parsed
