@@ -19,9 +19,11 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import audit_chain
+    from bench import audit_chain, autofill, imports
 
-    audit_chain.run()
+    for name, module in (("Audit trail", audit_chain), ("Auto-fill", autofill), ("Questionnaire import", imports)):
+        print(f"\n== {name}")
+        module.run()
 
 
 if __name__ == "__main__":
