@@ -185,7 +185,7 @@ class CommentForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    sheet = forms.ChoiceField(label="Sheet")
+    sheet = forms.ChoiceField(label="Sheet", required=False, help_text="CSV files have a single, unnamed sheet.")
     header_row = forms.IntegerField(
         label="Header row", min_value=1, max_value=10000, help_text="The row with the column titles."
     )

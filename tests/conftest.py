@@ -37,6 +37,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process, except in service tests, which send them to a real worker on Redis."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("service") is None
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     # Uploaded and generated files go to a per-test folder, never into the checkout's var/.
     settings.MEDIA_ROOT = tmp_path / "files"

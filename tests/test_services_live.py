@@ -39,7 +39,13 @@ def _unavailable_reason() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def worker_queue(django_db_setup, django_db_blocker):
+def shared_files(tmp_path_factory):
+    """One files folder for this process and the worker, as in production."""
+    return tmp_path_factory.mktemp("files")
+
+
+@pytest.fixture(scope="module")
+def worker_queue(django_db_setup, django_db_blocker, shared_files):
     """A Celery worker in its own process, consuming a queue private to this test run."""
     with django_db_blocker.unblock():
         reason = _unavailable_reason()
@@ -53,6 +59,7 @@ def worker_queue(django_db_setup, django_db_blocker):
     env = dict(os.environ)
     env["DATABASE_URL"] = f"postgres://{user}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    env["FILES_ROOT"] = str(shared_files)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -110,3 +117,25 @@ def test_worker_reports_a_tampered_chain(worker_queue, manager):
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
     result = audit_chain_verify_task.apply_async(queue=worker_queue).get(timeout=60)
     assert result["ok"] is False and "edited" in result["problem"]
+
+
+def test_worker_imports_and_autofills_an_uploaded_questionnaire(worker_queue, shared_files, settings, manager, lead):
+    from questionnaires import services
+    from questionnaires.models import Questionnaire, QuestionnaireStatus
+    from questionnaires.tasks import questionnaire_import_task
+    from tests.factories import library_entry
+
+    settings.MEDIA_ROOT = shared_files
+    library_entry(
+        author=manager,
+        approver=lead,
+        key="mfa-enforced",
+        question="Is multi-factor authentication enforced for all users?",
+        answer="Yes, for every user.",
+    )
+    data = b"ID,Question,Answer\r\nQ1,Is multi-factor authentication enforced for every user?,\r\n"
+    questionnaire = services.questionnaire_create(actor=manager, filename="live.csv", data=data, queue_import=False)
+    status = questionnaire_import_task.apply_async(args=[questionnaire.pk], queue=worker_queue).get(timeout=60)
+    assert status == QuestionnaireStatus.IN_PROGRESS
+    questionnaire = Questionnaire.objects.get(pk=questionnaire.pk)
+    assert questionnaire.questions.get().response.suggested_entry.key == "mfa-enforced"

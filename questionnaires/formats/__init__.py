@@ -21,6 +21,7 @@ __all__ = [
     "detect_mapping",
     "layout_signature",
     "parse_questionnaire",
+    "preview_rows",
 ]
 
 DEFAULT_MAX_CELLS = 2_000_000
@@ -66,6 +67,39 @@ def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_C
         return generic.detect([generic.csv_grid(data, max_cells=max_cells)])
     with XlsxBook(data, max_cells=max_cells) as book:
         return generic.detect(generic.xlsx_grids(book))
+
+
+def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 12) -> dict:
+    """The first rows and columns of each sheet (or the CSV) as text, for choosing columns by hand."""
+    ext = safety.check_upload(filename, data)
+    if ext in safety.JSON_EXTENSIONS:
+        return {"sheets": [], "tables": []}
+    if ext in safety.CSV_EXTENSIONS:
+        grids = [generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)]
+    else:
+        with XlsxBook(data, max_cells=DEFAULT_MAX_CELLS) as book:
+            grids = generic.xlsx_grids(book)
+    letters = [_column_letters(number) for number in range(1, columns + 1)]
+    tables = [
+        {
+            "name": grid.sheet,
+            "columns": letters,
+            "rows": [
+                {"number": index, "cells": [grid.text(index, col) for col in range(1, columns + 1)]}
+                for index in range(1, min(rows, len(grid.rows)) + 1)
+            ],
+        }
+        for grid in grids
+    ]
+    return {"sheets": [grid.sheet for grid in grids], "tables": tables}
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> str:

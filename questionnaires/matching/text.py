@@ -30,7 +30,7 @@ _SUFFIXES = tuple(
         reverse=True,
     )
 )
-CONCEPT_WEIGHT = 1.0
+CONCEPT_WEIGHT = 1.25
 BIGRAM_WEIGHT = 0.5
 
 

@@ -38,6 +38,7 @@ sdlc: sdlc, development lifecycle, development life cycle, secure development, s
     secure coding techniques
 pentest: pentest, pen test, penetration test, penetration testing, pentests, red team
 vulnscan: vulnerability scan, vulnerability scanning, vulnerability scans, scanned for vulnerabilities,
+    vulnerability scanner, vulnerability scanners, vulnerability detection, vulnerability assessment,
     scanned externally for vulnerabilities, host level vulnerabilities
 crypt: encrypt, encryption, encrypted, cryptographic, cryptography, crypto, cipher, ciphers, aes, rsa, ecdhe
 tls: tls, ssl, https, hsts, transport layer security, starttls, forward secrecy, dtls
@@ -95,7 +96,7 @@ kms: kms, hsm, key management, key vault, keys, key, keying material
 byok: byok, hyok, customer managed keys, own encryption keys, own keys, manage their own
 uptime: uptime, sla, slas, service level, availability commitment, unplanned disruption, outage, outages, downtime
 cloud: aws, amazon web services, azure, gcp, google cloud, iaas, paas, cloud provider, cloud providers,
-    hosting provider, hosted
+    hosting provider, hosted, data center, data centers, datacenter, datacenters, data centre, colocation
 mobile: mobile app, mobile application, app store, google play, ios, android
 password: password, passwords, passphrase, passphrases, credentials
 session: session, sessions, cookie, cookies, inactivity, idle timeout, timeout, log out, logout, session id,
@@ -162,6 +163,13 @@ incident: incident, incidents, triage, incident response, incident management, f
 threat_intel: threat intelligence, threat feeds, threat feed, advisories, security advisories, cve, cves,
     special interest groups, threat environment, threat landscape, mailing lists
 exercise: tested, exercised, tabletop, test, tests, testing, drill, drills
+config: configuration management, configuration baseline, configuration baselines, baseline configuration,
+    configuration drift, drift, configuration files, infrastructure as code, terraform, cloudformation, ansible
+always_on: 24x7, 24 x 7, 24 7, 24 7 365, 24 x 7 x 365, 24 hours, around the clock, round the clock, on call
+onsite: consultant, consultants, consulting, on site, onsite, on premises, on prem, professional services,
+    installation services, implementation services
+support_access: remote support, support staff, support personnel, support engineers, support team,
+    customer support, helpdesk, help desk
 """
 
 # Words the suffix stripper would merge with a different family (accessibility is not access) or cut wrongly.

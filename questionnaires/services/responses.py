@@ -31,7 +31,11 @@ def _require_worker(actor: User) -> None:
 
 
 def _locked(response: Response) -> Response:
-    response = Response.objects.select_for_update().select_related("question", "source_version").get(pk=response.pk)
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("question", "source_version")
+        .get(pk=response.pk)
+    )
     if response.status == ResponseStatus.APPROVED:
         raise ValidationError("This response is approved; reopen it before changing it.")
     return response
@@ -147,7 +151,11 @@ def response_assign(
     if assignee is not None and not policies.can_work_on_questionnaires(assignee):
         raise ValidationError({"assignee": "Assign to an account manager or security lead."})
     with transaction.atomic():
-        response = Response.objects.select_for_update().select_related("question__questionnaire").get(pk=response.pk)
+        response = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("question__questionnaire")
+            .get(pk=response.pk)
+        )
         response.assignee = assignee
         response.save(update_fields=["assignee"])
         _audit("assigned", actor, response, request, assignee=assignee.email if assignee else None)
@@ -176,7 +184,7 @@ def response_approve(
         raise StepUpRequired("Approving needs a fresh second factor.")
     with transaction.atomic():
         response = (
-            Response.objects.select_for_update()
+            Response.objects.select_for_update(of=("self",))
             .select_related("question__questionnaire", "source_version")
             .get(pk=response.pk)
         )
@@ -213,7 +221,11 @@ def response_reopen(*, actor: User, response: Response, request: HttpRequest | N
     if not policies.can_review_library(actor):
         raise PermissionDenied("Only a security lead reopens approved responses.")
     with transaction.atomic():
-        response = Response.objects.select_for_update().select_related("question__questionnaire").get(pk=response.pk)
+        response = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("question__questionnaire")
+            .get(pk=response.pk)
+        )
         if response.status != ResponseStatus.APPROVED:
             raise ValidationError("Only approved responses can be reopened.")
         response.status = ResponseStatus.ACCEPTED

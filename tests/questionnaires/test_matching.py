@@ -175,3 +175,23 @@ def test_large_library_still_finds_the_right_entries():
     assert len(questions) == 261
     for question, key in questions:
         assert index.suggest(question, k=3)[0].key == key
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "concept"),
+    [
+        ("Will the consultant work on-premises?", "Do you offer professional services?", "~onsite"),
+        ("Do you monitor 24x7?", "Is the network watched around the clock?", "~always_on"),
+        ("How do you detect configuration drift?", "Do you keep a configuration baseline?", "~config"),
+        ("Which data centers host the service?", "Who is your hosting provider?", "~cloud"),
+    ],
+)
+def test_domain_phrasings_share_a_concept(first, second, concept):
+    assert concept in terms(first) and concept in terms(second)
+
+
+def test_words_only_reviewers_used_do_not_make_an_uncovered_topic_look_covered():
+    """A confirmed phrasing that mentions HIPAA teaches the index that phrasing, not that HIPAA is answered."""
+    warm = MatchIndex.build(ENTRIES, [Feedback(6, "Do you log security events, including for HIPAA?", positive=True)])
+    assert warm.best("Do you log security events, including for HIPAA?") is not None
+    assert warm.best("Will you sign a HIPAA business associate agreement?") is None

@@ -233,3 +233,49 @@ def test_review_page_query_count_is_bounded(mfa_client, manager, library, django
     questionnaire = Questionnaire.objects.get()
     with django_assert_max_num_queries(20):
         assert client.get(reverse("questionnaires:questionnaire-detail", args=[questionnaire.pk])).status_code == 200
+
+
+def test_mapping_can_be_corrected_and_is_remembered_for_the_same_layout(
+    mfa_client, manager, library, upload, django_capture_on_commit_callbacks
+):
+    from questionnaires.models import SavedMapping
+
+    client = mfa_client(manager)
+    upload(client)
+    questionnaire = Questionnaire.objects.get()
+    page = client.get(reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk]))
+    assert page.status_code == 200 and page.context["preview"]["tables"][0]["rows"][0]["cells"][:3] == [
+        "ID",
+        "Question",
+        "Answer",
+    ]
+    mapping = {
+        "sheet": "",
+        "header_row": 1,
+        "id_column": "A",
+        "question_column": "B",
+        "answer_column": "D",
+        "comment_column": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = client.post(reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk]), mapping)
+    assert reply.status_code == 302
+    questionnaire.refresh_from_db()
+    assert questionnaire.status == QuestionnaireStatus.IN_PROGRESS
+    assert questionnaire.questions.count() == 3
+    assert questionnaire.questions.get(ref="Q1").slots[0]["cell"] == "D2"
+    assert SavedMapping.objects.get().mapping["answer_column"] == "D"
+    upload(client)  # same layout: the remembered mapping is used without asking
+    second = Questionnaire.objects.exclude(pk=questionnaire.pk).get()
+    assert second.questions.get(ref="Q1").slots[0]["cell"] == "D2"
+
+
+def test_mapping_with_bad_columns_is_a_form_error(mfa_client, manager, library, upload):
+    client = mfa_client(manager)
+    upload(client)
+    questionnaire = Questionnaire.objects.get()
+    reply = client.post(
+        reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk]),
+        {"sheet": "", "header_row": 1, "question_column": "B2", "answer_column": "C"},
+    )
+    assert reply.status_code == 200 and "column letter" in reply.content.decode()
