@@ -11,6 +11,7 @@ Speed: 261 questions against a 2,000-entry library, index build timed apart from
 """
 
 import csv
+import io
 import math
 import os
 import random
@@ -49,19 +50,24 @@ def shared_dir() -> Path:
 
 
 def load_library(path: Path) -> list[IndexedEntry]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [
-        IndexedEntry(
-            entry_id=number,
-            key=row["key"],
-            question=row["question"],
-            answer=row["answer"],
-            aliases=tuple(a.strip() for a in (row.get("aliases") or "").split(" | ") if a.strip()),
-            category=row.get("category") or "",
-        )
-        for number, row in enumerate(rows, start=1)
-    ]
+    """The library as the app holds it: imported with `library_import` (two people), read back as the
+    auto-fill index sees approved entries."""
+    from django.core.management import call_command
+
+    from questionnaires.autofill import indexed_entries
+    from questionnaires.selectors import usable_entries
+
+    call_command("seed_demo", "--users-only", stdout=io.StringIO())
+    call_command(
+        "library_import",
+        str(path),
+        "--author",
+        "manager@example.com",
+        "--approver",
+        "lead@example.com",
+        stdout=io.StringIO(),
+    )
+    return indexed_entries(usable_entries().order_by("pk"))
 
 
 def load_questions(shared: Path) -> dict[str, list[tuple[str, str, str]]]:

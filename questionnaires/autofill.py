@@ -17,14 +17,14 @@ from .models import Classification, LibraryEntry, MatchFeedback, ShortAnswer
 from .selectors import usable_entries
 
 if TYPE_CHECKING:
-    from .matching import MatchIndex, Suggestion
+    from .matching import IndexedEntry, MatchIndex, Suggestion
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {"fingerprint": None, "index": None, "entries": {}}
 
 
 def _fingerprint() -> tuple:
-    entries = usable_entries().exclude(classification=Classification.INTERNAL)
+    entries = usable_entries()
     summary = entries.aggregate(count=Count("pk"), latest=Max("approved_version__approved_at"), ids=Max("pk"))
     feedback = MatchFeedback.objects.aggregate(count=Count("pk"), last=Max("pk"))
     retired = LibraryEntry.objects.filter(retired_at__isnull=False).aggregate(latest=Max("retired_at"))
@@ -44,27 +44,16 @@ def index_invalidate() -> None:
 
 
 def match_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
-    """The index over entries auto-fill may use (approved, current, not internal), and those entries."""
-    from .matching import Feedback, IndexedEntry, MatchIndex
+    """The index over approved, current entries, and those entries. Internal entries are matched too, so
+    people learn an answer exists, but their text is never proposed for a customer (see `proposal_for`)."""
+    from .matching import Feedback, MatchIndex
 
     fingerprint = _fingerprint()
     with _lock:
         if _cache["fingerprint"] == fingerprint and _cache["index"] is not None:
             return _cache["index"], _cache["entries"]
-    entries = {
-        entry.pk: entry for entry in usable_entries().exclude(classification=Classification.INTERNAL).order_by("pk")
-    }
-    indexed = [
-        IndexedEntry(
-            entry_id=entry.pk,
-            key=entry.key,
-            question=entry.approved_version.question,
-            answer=entry.approved_version.answer,
-            aliases=tuple(entry.approved_version.alias_list),
-            category=entry.category,
-        )
-        for entry in entries.values()
-    ]
+    entries = {entry.pk: entry for entry in usable_entries().order_by("pk")}
+    indexed = indexed_entries(entries.values())
     feedback = [
         Feedback(entry_id=row.entry_id, question_text=row.question_text, positive=row.is_positive)
         for row in MatchFeedback.objects.filter(entry_id__in=entries.keys()).only(
@@ -77,12 +66,34 @@ def match_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
     return index, entries
 
 
+def indexed_entries(entries) -> list["IndexedEntry"]:
+    """What the matching index knows of each entry: its approved wording, key and category."""
+    from .matching import IndexedEntry
+
+    return [
+        IndexedEntry(
+            entry_id=entry.pk,
+            key=entry.key,
+            question=entry.approved_version.question,
+            answer=entry.approved_version.answer,
+            aliases=tuple(entry.approved_version.alias_list),
+            category=entry.category,
+        )
+        for entry in entries
+    ]
+
+
 @dataclass(frozen=True)
 class Proposal:
     entry: LibraryEntry
     confidence: float
     choice: str
     text: str
+
+    @property
+    def is_internal(self) -> bool:
+        """An internal entry matched: its text stays inside the company, a person writes the answer."""
+        return self.entry.classification == Classification.INTERNAL
 
 
 _NUMBERING = re.compile(r"^\s*(\(?\d+[).:]|[a-z][).])\s*", re.IGNORECASE)
@@ -113,6 +124,8 @@ def proposal_for(
     cell's own spelling, the text (for free-text or comment cells) is the full answer."""
     entry = entries[suggestion.entry_id]
     version = entry.approved_version
+    if entry.classification == Classification.INTERNAL:
+        return Proposal(entry=entry, confidence=suggestion.confidence, choice="", text="")
     choice = choice_for(version.short_answer, options) if answer_kind == "choice" else ""
     return Proposal(entry=entry, confidence=suggestion.confidence, choice=choice, text=version.answer)
 

@@ -198,6 +198,14 @@ def _main_choices(item) -> list[str]:
 def _response_for(question: Question, proposal) -> Response:
     if proposal is None:
         return Response(question=question, status=ResponseStatus.NEEDS_ATTENTION, provenance=Provenance.NONE)
+    if proposal.is_internal:
+        return Response(
+            question=question,
+            suggested_entry=proposal.entry,
+            confidence=round(proposal.confidence, 4),
+            status=ResponseStatus.NEEDS_ATTENTION,
+            provenance=Provenance.NONE,
+        )
     return Response(
         question=question,
         text=proposal.text,

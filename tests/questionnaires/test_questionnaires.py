@@ -191,7 +191,25 @@ def test_autofill_command_writes_the_contract_json(manager, lead, library, tmp_p
     assert payload["questions"][2]["suggestion"] is None
 
 
-def test_internal_and_overdue_entries_are_never_suggested(manager, lead, library):
+def test_internal_entries_are_matched_but_their_text_never_proposed(mfa_client, manager, lead, library, upload):
+    library_entry(
+        author=manager,
+        approver=lead,
+        key="goldfish-policy",
+        classification="internal",
+        question="What is the policy for feeding the office goldfish on public holidays?",
+        answer="Internal only: the rota is in the staff wiki.",
+    )
+    upload(mfa_client(manager))
+    response = Response.objects.get(question__ref="Q3")
+    assert response.suggested_entry.key == "goldfish-policy"
+    assert response.text == "" and response.source_version is None
+    assert response.status == ResponseStatus.NEEDS_ATTENTION
+    with pytest.raises(Exception, match="may leave the company"):
+        services.response_use_entry(actor=manager, response=response, entry=response.suggested_entry)
+
+
+def test_overdue_entries_are_never_suggested(manager, lead, library):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -199,14 +217,6 @@ def test_internal_and_overdue_entries_are_never_suggested(manager, lead, library
     from questionnaires.autofill import match_index
     from questionnaires.models import LibraryEntry
 
-    library_entry(
-        author=manager,
-        approver=lead,
-        key="secret-escalation",
-        classification="internal",
-        question="Who is paged internally for incidents?",
-        answer="Internal only.",
-    )
     LibraryEntry.objects.filter(pk=library["ports"].pk).update(review_due=timezone.localdate() - timedelta(days=1))
     _index, entries = match_index()
     assert {entry.key for entry in entries.values()} == {"mfa-enforced"}
