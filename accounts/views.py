@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
+from questionnaires import selectors as questionnaire_selectors
 from audit.policies import can_view_audit
 
 from . import policies, selectors, services
@@ -70,6 +71,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["organisations"] = selectors.organisation_list(user=user)[:6]
         context["organisation_count"] = policies.organisations_for(user).count()
         context["pending_invitations"] = selectors.invitation_list(user=user).filter(pending_only()).count()
+        open_questionnaires = questionnaire_selectors.questionnaire_list(user=user)
+        context["open_questionnaires"] = list(open_questionnaires[:8])
+        context["open_questionnaire_count"] = open_questionnaires.count()
+        context["review_waiting"] = questionnaire_selectors.review_queue(user=user).count()
+        context["overdue_entries"] = questionnaire_selectors.status_counts(user=user)["overdue"]
     else:
         context["organisation"] = user.organisation
     if context["can_view_audit"]:
