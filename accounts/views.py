@@ -15,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from questionnaires import selectors as questionnaire_selectors
 from audit.policies import can_view_audit
+from questionnaires import selectors as questionnaire_selectors
 
 from . import policies, selectors, services
 from .forms import AcceptInvitationForm, CodeForm, EnrolForm, InvitationForm, OrganisationForm, RoleForm

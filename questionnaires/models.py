@@ -272,6 +272,16 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"Response to {self.question.ref}"
 
+    @property
+    def choice_label(self) -> str:
+        """The chosen value as people read it (VSAQ stores choice ids in the file)."""
+        return self.question.choice_label(self.choice) if self.choice else ""
+
+    @property
+    def internal_match(self) -> bool:
+        """Auto-fill matched an internal entry: an answer exists but must be rewritten for customers."""
+        return self.source_version_id is None and self.suggested_entry_id is not None
+
 
 class ResponseComment(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")

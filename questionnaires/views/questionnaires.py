@@ -134,9 +134,17 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mine": assignee_id is not None,
             "can_work": policies.can_work_on_questionnaires(user),
             "can_review": policies.can_review_library(user),
-            "approvable": sum(1 for q in questions if policies.can_approve_response(user, q.response)),
+            "approvable": _approvable_count(questionnaire, user),
         },
     )
+
+
+def _approvable_count(questionnaire: Questionnaire, user) -> int:
+    """How many accepted responses of the whole questionnaire this user may approve (what approve-all does)."""
+    if not policies.can_review_library(user):
+        return 0
+    accepted = selectors.question_list(questionnaire=questionnaire, status=ResponseStatus.ACCEPTED)
+    return sum(1 for question in accepted if policies.can_approve_response(user, question.response))
 
 
 def _progress_bar(counts: dict) -> list[dict]:
