@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.services import mfa_verified_recently
@@ -22,7 +23,7 @@ from ..models import (
     ResponseStatus,
 )
 from ..selectors import usable_entries
-from .library import StepUpRequired, VersionText, version_save_draft
+from .library import StepUpRequired, VersionText, entry_create, version_save_draft
 
 
 def _require_worker(actor: User) -> None:
@@ -239,22 +240,53 @@ def response_reopen(*, actor: User, response: Response, request: HttpRequest | N
 def response_propose_to_library(
     *, actor: User, response: Response, request: HttpRequest | None = None
 ) -> LibraryEntryVersion:
-    """Offer an edited answer back to the library as a draft version of the entry it came from."""
+    """Offer an answer back to the library as a draft: a new version of the entry it was edited from, or
+    a new entry for an answer written from scratch. Drafts reach customers only after a lead approves."""
     _require_worker(actor)
-    if response.source_version_id is None or response.provenance != Provenance.EDITED:
-        raise ValidationError("Only answers edited from a library entry can be proposed back to it.")
-    source = response.source_version
-    version = version_save_draft(
-        actor=actor,
-        entry=source.entry,
-        text=VersionText(
-            question=source.question,
-            answer=response.text,
-            short_answer=source.short_answer,
-            aliases=(*source.alias_list, response.question.text[:500]),
-            sources=source.sources,
-        ),
-        request=request,
-    )
-    _audit("proposed_to_library", actor, response, request, entry=source.entry.key, version=version.number)
+    question = response.question
+    if response.provenance == Provenance.EDITED and response.source_version_id:
+        source = response.source_version
+        version = version_save_draft(
+            actor=actor,
+            entry=source.entry,
+            text=VersionText(
+                question=source.question,
+                answer=response.text,
+                short_answer=source.short_answer,
+                aliases=(*source.alias_list, question.text[:500]),
+                sources=source.sources,
+            ),
+            request=request,
+        )
+    elif response.provenance == Provenance.NEW and response.text.strip():
+        entry = entry_create(
+            actor=actor,
+            key=_free_key(question.text),
+            category="general",
+            classification="nda",
+            text=VersionText(
+                question=question.text[:2000],
+                answer=response.text,
+                short_answer=_short_answer_of(response),
+                sources=f"Written for {question.questionnaire.title}, question {question.ref}.",
+            ),
+            request=request,
+        )
+        version = entry.latest_version
+    else:
+        raise ValidationError("Only answers edited from a library entry or written new can be proposed.")
+    _audit("proposed_to_library", actor, response, request, entry=version.entry.key, version=version.number)
     return version
+
+
+def _free_key(text: str) -> str:
+    base = slugify(" ".join(text.split()[:8]))[:80].strip("-") or "answer"
+    key, number = base, 2
+    while LibraryEntry.objects.filter(key=key).exists():
+        key, number = f"{base}-{number}", number + 1
+    return key
+
+
+def _short_answer_of(response: Response) -> str:
+    label = response.choice_label.strip().lower().rstrip(".")
+    return {"yes": "Yes", "no": "No", "n/a": "NA", "na": "NA", "not applicable": "NA"}.get(label, "")

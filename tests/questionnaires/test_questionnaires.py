@@ -289,3 +289,19 @@ def test_mapping_with_bad_columns_is_a_form_error(mfa_client, manager, library, 
         {"sheet": "", "header_row": 1, "question_column": "B2", "answer_column": "C"},
     )
     assert reply.status_code == 200 and "column letter" in reply.content.decode()
+
+
+def test_edited_and_new_answers_can_be_proposed_to_the_library(mfa_client, manager, lead, library, upload):
+    from questionnaires.models import LibraryEntryVersion, VersionStatus
+
+    upload(mfa_client(manager))
+    questionnaire = Questionnaire.objects.get()
+    q1, q3 = questionnaire.questions.get(ref="Q1"), questionnaire.questions.get(ref="Q3")
+    edited = services.response_edit(actor=manager, response=q1.response, text="Yes, with an app code.", choice="")
+    version = services.response_propose_to_library(actor=manager, response=edited)
+    assert version.entry == library["mfa"] and version.status == VersionStatus.DRAFT and version.number == 2
+    written = services.response_edit(actor=manager, response=q3.response, text="Nobody feeds the goldfish.", choice="")
+    new_version = services.response_propose_to_library(actor=manager, response=written)
+    assert new_version.entry.key.startswith("describe-your-policy") and new_version.status == VersionStatus.DRAFT
+    # Proposals wait for review: the approved answers in force did not change.
+    assert LibraryEntryVersion.objects.get(pk=library["mfa"].approved_version_id).status == VersionStatus.APPROVED
