@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from audit.policies import can_view_audit
 from questionnaires.policies import can_edit_library, can_review_library, can_view_library
+from reports.policies import can_assemble_package
 
 from . import policies
 
@@ -16,8 +17,8 @@ def navigation(request) -> dict:
     if can_view_library(user):
         items.append(("Questionnaires", "questionnaires:questionnaire-list"))
         items.append(("Library", "questionnaires:entry-list"))
-    if can_review_library(user):
-        items.append(("Review queue", "questionnaires:review-queue"))
+    if can_assemble_package(user):
+        items.append(("Packages", "reports:package-list"))
     if policies.is_vendor_staff(user):
         items.append(("Organisations", "accounts:organisation-list"))
         items.append(("Invitations", "accounts:invitation-list"))

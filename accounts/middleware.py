@@ -22,6 +22,8 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "accounts:mfa-verify",
         "account_logout",
         "health",
+        "reports:verify",
+        "reports:ca-certificate",
     }
 )
 

@@ -208,6 +208,16 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 INVITATION_VALID_DAYS = 7
 
+# --- Packages: vendor identity, signing, verification --------------------------------------------
+TRUSTPACK_VENDOR_NAME = env.str("TRUSTPACK_VENDOR_NAME", default="Kestrel Industrial Sensors")
+SIGNING_DIR = Path(env.str("SIGNING_DIR", default=str(VAR_DIR / "signing")))
+SIGNING_PKCS12_PATH = env.str("SIGNING_PKCS12_PATH", default="")
+SIGNING_PKCS12_PASSPHRASE = env.str("SIGNING_PKCS12_PASSPHRASE", default="")
+SIGNING_TIMESTAMP_URL = env.str("SIGNING_TIMESTAMP_URL", default="")
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+VERIFY_MAX_BYTES = 20 * 1024 * 1024
+VERIFY_RATE_LIMIT = (20, 60 * 60)  # uploads per IP address per hour
+
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("audit/", include("audit.urls")),
     path("", include("questionnaires.urls")),
+    path("", include("reports.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -51,7 +51,14 @@ def test_every_pattern_redirects_a_password_only_session_to_mfa(client, manager,
 
 
 def test_exempt_list_is_short_and_explicit():
-    assert {"accounts:mfa-enrol", "accounts:mfa-verify", "account_logout", "health"} == MFA_EXEMPT_URL_NAMES
+    assert {
+        "accounts:mfa-enrol",
+        "accounts:mfa-verify",
+        "account_logout",
+        "health",
+        "reports:verify",
+        "reports:ca-certificate",
+    } == MFA_EXEMPT_URL_NAMES
 
 
 def test_exempt_pages_answer_a_password_only_session(client, manager, password_only_client):

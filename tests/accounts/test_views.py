@@ -56,11 +56,12 @@ def test_navigation_follows_the_role(mfa_client):
         "Dashboard",
         "Questionnaires",
         "Library",
+        "Packages",
         "Organisations",
         "Invitations",
     }
     lead_nav = mfa_client(UserFactory(role=Role.SECURITY_LEAD)).get("/").context["nav_items"]
-    assert {item["label"] for item in lead_nav} >= {"Library", "Review queue", "Audit trail"}
+    assert {item["label"] for item in lead_nav} >= {"Library", "Packages", "Audit trail"}
     customer_nav = mfa_client(UserFactory(role=Role.CUSTOMER)).get("/").context["nav_items"]
     assert {item["label"] for item in customer_nav} == {"Dashboard", "My organisation"}
 

@@ -1,0 +1,47 @@
+"""Who may assemble, release and read packages; the one door to them."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from accounts.policies import is_vendor_staff
+
+from .models import Package, PackageStatus
+
+
+def can_assemble_package(user) -> bool:
+    """Account managers and security leads assemble packages."""
+    return bool(user.is_authenticated and user.is_active and user.role in (Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD))
+
+
+def release_refusal(user, package: Package) -> str | None:
+    """Why `user` may not release `package`, or None (four eyes: a security lead who did not assemble it)."""
+    if not (user.is_authenticated and user.is_active and user.role == Role.SECURITY_LEAD):
+        return "Only a security lead can release a package."
+    if package.status != PackageStatus.DRAFT:
+        return "This package is already released."
+    if package.assembled_by_id == user.pk:
+        return "You assembled this package, so another security lead must release it."
+    return None
+
+
+def can_release_package(user, package: Package) -> bool:
+    """True when a security lead other than the assembler may release this draft."""
+    return release_refusal(user, package) is None
+
+
+def packages_for(user) -> QuerySet[Package]:
+    """Every package for vendor staff; customers get theirs through shares, not here."""
+    if is_vendor_staff(user):
+        return Package.objects.all()
+    return Package.objects.none()
+
+
+def package_get_for(user, reference: str) -> Package:
+    """The package, or 404 when it is missing or not the user's to see."""
+    return get_object_or_404(packages_for(user), reference=reference)
+
+
+def can_see_recipient(user) -> bool:
+    """Verification shows who a package was issued to only to vendor staff."""
+    return is_vendor_staff(user)

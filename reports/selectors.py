@@ -1,0 +1,77 @@
+"""Shared reads for packages."""
+
+from django.db.models import Count, F, QuerySet
+
+from . import policies
+from .models import Package, PackageItem, PackageStatus
+
+
+def package_list(*, user) -> QuerySet[Package]:
+    """Packages the user may see, newest first, with their customer, people and answer counts."""
+    return (
+        policies.packages_for(user)
+        .select_related("organisation", "questionnaire", "assembled_by", "released_by")
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("-assembled_at")
+    )
+
+
+def superseded_items(*, user) -> QuerySet[PackageItem]:
+    """Answers in released packages whose library entry has since got a newer approved version (errata)."""
+    return (
+        PackageItem.objects.filter(
+            package__in=policies.packages_for(user),
+            package__status=PackageStatus.RELEASED,
+            library_version__isnull=False,
+        )
+        .exclude(library_version__entry__approved_version=F("library_version"))
+        .select_related("package__organisation", "library_version__entry__approved_version")
+        .order_by("package__reference", "order")
+    )
+
+
+def verification_details(result, data: bytes, *, show_recipient: bool) -> dict:
+    """What the verify page shows beyond the signature check: whether this site issued the file, the
+    package and issue date, which answers have newer approved versions since, and (for staff) the recipient."""
+    import hashlib
+
+    from questionnaires.models import LibraryEntryVersion
+
+    from .models import RenderedPdf
+
+    manifest = result.manifest or {}
+    issued = (
+        RenderedPdf.objects.filter(sha256=hashlib.sha256(data).hexdigest())
+        .select_related("package__organisation")
+        .first()
+    )
+    version_ids = [answer.get("version_id") for answer in manifest.get("answers", []) if answer.get("version_id")]
+    versions = {
+        version.pk: version
+        for version in LibraryEntryVersion.objects.filter(
+            pk__in=[v for v in version_ids if isinstance(v, int)]
+        ).select_related("entry__approved_version")
+    }
+    superseded = []
+    for answer in manifest.get("answers", []):
+        version = versions.get(answer.get("version_id"))
+        if version is not None and version.entry.approved_version_id not in (None, version.pk):
+            superseded.append(
+                {
+                    "ref": answer.get("ref", ""),
+                    "key": version.entry.key,
+                    "issued_version": version.number,
+                    "current_version": version.entry.approved_version.number,
+                }
+            )
+    return {
+        "package": manifest.get("package", ""),
+        "revision": manifest.get("revision"),
+        "issued_at": manifest.get("issued_at", ""),
+        "answer_count": len(manifest.get("answers", [])),
+        "issued_here": issued is not None,
+        "recipient": (issued.package.organisation.name if issued else manifest.get("customer", ""))
+        if show_recipient
+        else "",
+        "superseded": superseded,
+    }

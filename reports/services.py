@@ -1,0 +1,377 @@
+"""Assembling, releasing, rendering and signing packages."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import CustomerOrganisation, User
+from accounts.services import mfa_verified_recently
+from audit.services import audit_record
+from questionnaires.models import (
+    Classification,
+    LibraryEntry,
+    LibraryEntryVersion,
+    Provenance,
+    Questionnaire,
+    ResponseStatus,
+)
+from questionnaires.selectors import usable_entries
+
+from . import policies
+from .document import Document, Item, Section, manifest_for
+from .models import Package, PackageItem, PackageStatus, RenderedPdf, RenderStatus
+
+
+class StepUpRequired(PermissionDenied):
+    """Releasing needs a second factor passed within the last few minutes."""
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- Assembling -----------------------------------------------------------------------------------
+
+
+def package_create(
+    *,
+    actor: User,
+    organisation: CustomerOrganisation,
+    title: str,
+    cover_note: str = "",
+    questionnaire: Questionnaire | None = None,
+    entries: list[LibraryEntry] | None = None,
+    replaces: Package | None = None,
+    request: HttpRequest | None = None,
+) -> Package:
+    """A draft package for one customer: the approved answers of a questionnaire, or chosen library entries."""
+    if not policies.can_assemble_package(actor):
+        raise PermissionDenied("Only account managers and security leads assemble packages.")
+    if (questionnaire is None) == (not entries):
+        raise ValidationError("Choose either a questionnaire or a set of library entries.")
+    with transaction.atomic():
+        package = Package.objects.create(
+            title=title.strip() or "Security answers",
+            cover_note=cover_note.strip(),
+            organisation=organisation,
+            questionnaire=questionnaire,
+            assembled_by=actor,
+            replaces=replaces,
+        )
+        if entries:
+            package.entries.set(entries)
+        audit_record(
+            action="package.assembled",
+            actor=actor,
+            obj=package,
+            data={
+                "customer": organisation.name,
+                "questionnaire": questionnaire.pk if questionnaire else None,
+                "entries": len(entries or []),
+            },
+            request=request,
+        )
+    return package
+
+
+@dataclass
+class ReleaseCheck:
+    """What a release would contain, what is left out (and why), and what blocks it."""
+
+    items: list[dict] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.blockers
+
+
+def _listing(refs: list[str], limit: int = 8) -> str:
+    shown = ", ".join(refs[:limit])
+    return shown + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
+
+
+def _entry_problem(entry: LibraryEntry, usable_ids: set[int]) -> str | None:
+    if entry.classification == Classification.INTERNAL:
+        return "internal"
+    if entry.pk not in usable_ids:
+        return "stale"
+    return None
+
+
+def _version_item(version: LibraryEntryVersion, *, ref: str, question: str, section: str, provenance: str) -> dict:
+    return {
+        "section": section,
+        "ref": ref,
+        "question": question,
+        "short_answer": version.get_short_answer_display() if version.short_answer else "",
+        "answer": version.answer,
+        "provenance": provenance,
+        "library_version": version,
+        "approver": version.approver,
+        "approved_at": version.approved_at,
+        "figure": version.entry.figure,
+    }
+
+
+def package_release_check(package: Package) -> ReleaseCheck:
+    """Exactly what blocks a release: unapproved answers, entries overdue, retired or never approved, and
+    internal-class content (never allowed). NDA-class answers are left out until NDA acceptance exists."""
+    check = ReleaseCheck()
+    usable_ids = set(usable_entries().values_list("pk", flat=True))
+    internal, stale, nda = [], [], []
+    if package.questionnaire_id:
+        questions = package.questionnaire.questions.select_related(
+            "response__source_version__entry", "response__approver"
+        ).order_by("order")
+        unapproved = []
+        for question in questions:
+            response = getattr(question, "response", None)
+            if response is None or response.status != ResponseStatus.APPROVED:
+                unapproved.append(question.ref)
+                continue
+            source = response.source_version
+            if source is not None:
+                problem = _entry_problem(source.entry, usable_ids)
+                if problem == "internal":
+                    internal.append(question.ref)
+                    continue
+                if problem == "stale" or source.entry.approved_version_id != source.pk:
+                    stale.append(question.ref)
+                    continue
+                if source.entry.classification == Classification.NDA:
+                    nda.append(question.ref)
+                    continue
+            check.items.append(
+                {
+                    "section": question.section,
+                    "ref": question.ref,
+                    "question": question.text,
+                    "short_answer": response.choice_label,
+                    "answer": response.text,
+                    "provenance": Provenance(response.provenance).label,
+                    "library_version": source,
+                    "approver": response.approver,
+                    "approved_at": response.approved_at,
+                    "figure": source.entry.figure if source is not None else "",
+                }
+            )
+        if unapproved:
+            check.blockers.append(f"{len(unapproved)} responses are not approved yet: {_listing(unapproved)}.")
+    else:
+        for entry in package.entries.select_related("approved_version__approver").order_by("category", "key"):
+            problem = _entry_problem(entry, usable_ids)
+            if problem == "internal":
+                internal.append(entry.key)
+            elif problem == "stale":
+                stale.append(entry.key)
+            elif entry.classification == Classification.NDA:
+                nda.append(entry.key)
+            else:
+                version = entry.approved_version
+                check.items.append(
+                    _version_item(
+                        version,
+                        ref=entry.key,
+                        question=version.question,
+                        section=entry.category.replace("-", " ").capitalize(),
+                        provenance=Provenance.LIBRARY.label,
+                    )
+                )
+    if internal:
+        check.blockers.append(f"Internal-class answers can never be included: {_listing(internal)}.")
+    if stale:
+        check.blockers.append(
+            f"These answers come from library entries that are overdue for review, retired or replaced by a newer "
+            f"approved version: {_listing(stale)}. Re-approve or refresh them first."
+        )
+    if nda:
+        check.left_out.append(
+            f"{len(nda)} NDA-class answers are left out until the customer has accepted the NDA: {_listing(nda)}."
+        )
+    if not check.items and not check.blockers:
+        check.blockers.append("There is nothing to release: the package has no answer that may go to this customer.")
+    return check
+
+
+def package_release(
+    *, actor: User, package: Package, request: HttpRequest | None = None, via_cli: bool = False
+) -> Package:
+    """Release a draft: a security lead who did not assemble it, with a fresh second factor (command-line
+    runs are the operator's and say so). The answers are frozen as items, then the PDF is rendered and
+    signed in a background task."""
+    if not via_cli and (request is None or not mfa_verified_recently(request)):
+        raise StepUpRequired("Releasing a package needs a fresh second factor.")
+    with transaction.atomic():
+        package = Package.objects.select_for_update().get(pk=package.pk)
+        refusal = policies.release_refusal(actor, package)
+        if refusal:
+            raise PermissionDenied(refusal)
+        check = package_release_check(package)
+        if not check.ok:
+            raise ValidationError(check.blockers)
+        PackageItem.objects.bulk_create(
+            PackageItem(package=package, order=index, text_sha256=_sha256(item["answer"]), **item)
+            for index, item in enumerate(check.items)
+        )
+        package.status = PackageStatus.RELEASED
+        package.released_by = actor
+        package.released_at = timezone.now()
+        package.save(update_fields=["status", "released_by", "released_at"])
+        pdf = RenderedPdf.objects.create(package=package, revision=1, requested_by=actor)
+        audit_record(
+            action="package.released",
+            actor=actor,
+            obj=package,
+            data={"items": len(check.items), "left_out": check.left_out, "via": "command line" if via_cli else "web"},
+            request=request,
+            via="cli" if via_cli else None,
+        )
+        transaction.on_commit(lambda: _queue_render(pdf.pk))
+    return package
+
+
+def _queue_render(pdf_id: int) -> None:
+    from .tasks import package_render_task
+
+    package_render_task.delay(pdf_id)
+
+
+def package_rerender(*, actor: User, package: Package, request: HttpRequest | None = None) -> RenderedPdf:
+    """Issue a new revision of a released package's PDF (same frozen answers); earlier revisions remain."""
+    if not policies.can_assemble_package(actor):
+        raise PermissionDenied("Only account managers and security leads issue package PDFs.")
+    if not package.is_released:
+        raise ValidationError("Only released packages have PDFs.")
+    with transaction.atomic():
+        Package.objects.select_for_update().get(pk=package.pk)
+        revision = (package.pdfs.aggregate(top=Max("revision"))["top"] or 0) + 1
+        pdf = RenderedPdf.objects.create(package=package, revision=revision, requested_by=actor)
+        audit_record(
+            action="package.rerendered", actor=actor, obj=package, data={"revision": revision}, request=request
+        )
+        transaction.on_commit(lambda: _queue_render(pdf.pk))
+    return pdf
+
+
+def package_reissue(*, actor: User, package: Package, request: HttpRequest | None = None) -> Package:
+    """A new draft covering the same questionnaire or entries with today's approved answers, to replace a
+    released package whose answers have since changed. It needs its own release."""
+    return package_create(
+        actor=actor,
+        organisation=package.organisation,
+        title=package.title,
+        cover_note=package.cover_note,
+        questionnaire=package.questionnaire,
+        entries=list(package.entries.all()),
+        replaces=package,
+        request=request,
+    )
+
+
+# --- Rendering and signing ------------------------------------------------------------------------
+
+
+def package_document(package: Package, *, revision: int, manifest_sha256: str) -> Document:
+    """The package as the PDF shows it, grouped by section in release order."""
+    sections: list[Section] = []
+    for item in package.items.select_related("approver", "library_version__entry").order_by("order"):
+        version = item.library_version
+        entry_item = Item(
+            ref=item.ref,
+            question=item.question,
+            short_answer=item.short_answer,
+            answer=item.answer,
+            provenance=item.provenance,
+            library_key=version.entry.key if version else "",
+            version_id=version.pk if version else None,
+            version_number=version.number if version else None,
+            approver=str(item.approver),
+            approved_at=item.approved_at,
+            text_sha256=item.text_sha256,
+            figure=item.figure,
+        )
+        title = item.section or "Answers"
+        if sections and sections[-1].title == title:
+            sections[-1].items.append(entry_item)
+        else:
+            sections.append(Section(title=title, items=[entry_item]))
+    customer = package.organisation.name
+    return Document(
+        reference=package.reference,
+        revision=revision,
+        title=package.title,
+        vendor=settings.TRUSTPACK_VENDOR_NAME,
+        customer=customer,
+        issued_on=timezone.localdate(),
+        cover_note=package.cover_note,
+        classification_banner=f"Confidential — prepared for {customer}",
+        manifest_sha256=manifest_sha256,
+        sections=sections,
+    )
+
+
+def package_render(*, pdf_id: int) -> RenderedPdf:
+    """Render, sign and store one revision. Safe to repeat: a finished revision is left as it is."""
+    from .rendering import render_package_pdf
+    from .signing import manifest_bytes, sign_pdf
+
+    claimed = RenderedPdf.objects.filter(pk=pdf_id, status=RenderStatus.RENDERING, progress=0).update(progress=5)
+    pdf = RenderedPdf.objects.select_related("package__organisation", "package__released_by").get(pk=pdf_id)
+    if not claimed:
+        return pdf
+    package = pdf.package
+    try:
+        draft = package_document(package, revision=pdf.revision, manifest_sha256="")
+        manifest = manifest_for(
+            reference=package.reference,
+            revision=pdf.revision,
+            customer=package.organisation.name,
+            issued_at=timezone.now(),
+            released_by=str(package.released_by),
+            sections=draft.sections,
+        )
+        manifest_sha256 = hashlib.sha256(manifest_bytes(manifest)).hexdigest()
+        document = package_document(package, revision=pdf.revision, manifest_sha256=manifest_sha256)
+        RenderedPdf.objects.filter(pk=pdf.pk).update(progress=30)
+        rendered = render_package_pdf(document)
+        RenderedPdf.objects.filter(pk=pdf.pk).update(progress=80)
+        signed = sign_pdf(
+            rendered, manifest=manifest, reason=f"Approved security answers for {package.organisation.name}"
+        )
+    except Exception as error:  # recorded for the people waiting on it; the task itself must not loop
+        RenderedPdf.objects.filter(pk=pdf.pk).update(status=RenderStatus.FAILED, error=str(error)[:2000], progress=100)
+        audit_record(
+            action="package.render_failed",
+            obj=package,
+            data={"revision": pdf.revision, "error": str(error)[:500]},
+            via="task",
+        )
+        raise
+    with transaction.atomic():
+        pdf.file.save(f"{package.reference}-r{pdf.revision}.pdf", ContentFile(signed.content), save=False)
+        pdf.sha256 = signed.sha256
+        pdf.size = len(signed.content)
+        pdf.signed_at = signed.signed_at
+        pdf.certificate_fingerprint = signed.certificate_fingerprint
+        pdf.signature_level = signed.level
+        pdf.manifest = manifest
+        pdf.manifest_sha256 = signed.manifest_sha256
+        pdf.status = RenderStatus.READY
+        pdf.progress = 100
+        pdf.save()
+        audit_record(
+            action="package.pdf_signed",
+            obj=package,
+            data={"revision": pdf.revision, "sha256": signed.sha256, "certificate": signed.certificate_fingerprint},
+            via="task",
+        )
+    return pdf
