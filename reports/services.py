@@ -245,8 +245,11 @@ def _queue_render(pdf_id: int) -> None:
     package_render_task.delay(pdf_id)
 
 
-def package_rerender(*, actor: User, package: Package, request: HttpRequest | None = None) -> RenderedPdf:
-    """Issue a new revision of a released package's PDF (same frozen answers); earlier revisions remain."""
+def package_rerender(
+    *, actor: User, package: Package, request: HttpRequest | None = None, queue_render: bool = True
+) -> RenderedPdf:
+    """Issue a new revision of a released package's PDF (same frozen answers); earlier revisions remain.
+    The caller may render it itself instead of queueing (the command line waits for its file)."""
     if not policies.can_assemble_package(actor):
         raise PermissionDenied("Only account managers and security leads issue package PDFs.")
     if not package.is_released:
@@ -375,3 +378,31 @@ def package_render(*, pdf_id: int) -> RenderedPdf:
             via="task",
         )
     return pdf
+
+
+DEMO_PACKAGE_TITLE = "Standard security answers"
+
+
+def package_seed_demo(*, assembler: User, releaser: User, organisation: CustomerOrganisation) -> Package:
+    """The demo customer's released package of public standard answers, rendered and signed (once)."""
+    package = Package.objects.filter(
+        organisation=organisation, title=DEMO_PACKAGE_TITLE, status=PackageStatus.RELEASED
+    ).first()
+    if package is None:
+        entries = list(usable_entries().filter(classification=Classification.PUBLIC).order_by("category", "key"))
+        package = package_create(
+            actor=assembler,
+            organisation=organisation,
+            title=DEMO_PACKAGE_TITLE,
+            cover_note=(
+                f"Dear {organisation.name} security team,\n\nthese are our approved answers about how our sensors "
+                "and the Particle platform handle your data and network. Each answer was written by one person and "
+                "approved by another. Check this document's signature on our verify page."
+            ),
+            entries=entries,
+        )
+        package = package_release(actor=releaser, package=package, via_cli=True)
+    pdf = package.latest_pdf
+    if pdf is not None and pdf.status == RenderStatus.RENDERING:
+        package_render(pdf_id=pdf.pk)  # no worker in the embedded default: render here (a claimed one is skipped)
+    return package

@@ -54,6 +54,12 @@ def _private_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _private_signing_keys(settings, tmp_path_factory):
+    # One throwaway signing CA for the whole run, never the checkout's var/signing.
+    settings.SIGNING_DIR = tmp_path_factory.getbasetemp() / "signing"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

@@ -37,6 +37,7 @@ class Command(BaseCommand):
             org = f" of {DEMO_ORGANISATION}" if user.organisation_id else ""
             self.stdout.write(f"  {user.email:<24} {user.get_role_display()}{org}")
         self.stdout.write(f"  password: {password}")
+        self.package = None
         if not options["users_only"]:
             self._seed_content(users)
         self.stdout.write(
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             "with any authenticator app (or type the key shown under it), enter the 6-digit code, and keep the\n"
             "recovery codes. Later sign-ins ask for a code from the app."
         )
+        if self.package is not None:
+            self.stdout.write(f"demo package: {self.package.reference}")
 
     def _seed_content(self, users) -> None:
         from questionnaires.services import library_load_shipped_content
@@ -63,3 +66,6 @@ class Command(BaseCommand):
             f"Sample questionnaire: {questionnaire.title} ({questionnaire.questions.count()} questions, "
             f"{questionnaire.get_status_display().lower()})."
         )
+        from reports.services import package_seed_demo
+
+        self.package = package_seed_demo(assembler=author, releaser=approver, organisation=organisation)
