@@ -19,9 +19,14 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import audit_chain, autofill, imports
+    from bench import audit_chain, autofill, imports, pdf
 
-    for name, module in (("Audit trail", audit_chain), ("Auto-fill", autofill), ("Questionnaire import", imports)):
+    for name, module in (
+        ("Audit trail", audit_chain),
+        ("Auto-fill", autofill),
+        ("Questionnaire import", imports),
+        ("Package PDF", pdf),
+    ):
         print(f"\n== {name}")
         module.run()
 

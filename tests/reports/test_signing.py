@@ -58,6 +58,13 @@ def signing_dir(tmp_path_factory):
         yield directory
 
 
+@pytest.fixture(autouse=True)
+def _module_identity(settings, signing_dir):
+    # The suite-wide fixture points every test at a shared throwaway CA; these tests use their own.
+    settings.SIGNING_DIR = signing_dir
+    settings.TRUSTPACK_VENDOR_NAME = VENDOR
+
+
 @pytest.fixture(scope="module")
 def source_pdf():
     return HTML(string=f"<h1>Security answers</h1><p>{SENTENCE}</p>").write_pdf()
