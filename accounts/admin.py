@@ -4,22 +4,12 @@ from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .admin_site import ReadOnlyModelAdmin
 from .models import CustomerOrganisation, Invitation, User
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(User)
-class UserAdmin(ReadOnlyAdmin):
+class UserAdmin(ReadOnlyModelAdmin):
     list_display = ("email", "full_name", "role", "organisation", "is_active", "date_joined")
     list_filter = ("role", "is_active")
     search_fields = ("email", "full_name")
@@ -27,13 +17,13 @@ class UserAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CustomerOrganisation)
-class CustomerOrganisationAdmin(ReadOnlyAdmin):
+class CustomerOrganisationAdmin(ReadOnlyModelAdmin):
     list_display = ("name", "created_at")
     search_fields = ("name",)
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnlyAdmin):
+class InvitationAdmin(ReadOnlyModelAdmin):
     list_display = ("email", "role", "organisation", "invited_by", "created_at", "expires_at", "accepted_at")
     list_filter = ("role",)
     exclude = ("token_hash",)

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,3 +24,16 @@ class TrustpackAdminSite(OTPAdminSite):
             raise PermissionDenied("The admin site is for admins only.")
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Browse only: records change through the audited services, never through the admin site."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

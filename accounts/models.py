@@ -18,6 +18,10 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD, Role.ADMIN})
+# Customers belong to exactly one organisation; staff to none (users and invitations alike).
+CUSTOMERS_HAVE_AN_ORGANISATION = (Q(role=Role.CUSTOMER) & Q(organisation__isnull=False)) | (
+    ~Q(role=Role.CUSTOMER) & Q(organisation__isnull=True)
+)
 
 
 class CustomerOrganisation(models.Model):
@@ -76,8 +80,7 @@ class User(AbstractBaseUser):
         constraints = [
             models.CheckConstraint(
                 name="customer_has_exactly_one_organisation",
-                condition=(Q(role=Role.CUSTOMER) & Q(organisation__isnull=False))
-                | (~Q(role=Role.CUSTOMER) & Q(organisation__isnull=True)),
+                condition=CUSTOMERS_HAVE_AN_ORGANISATION,
             ),
             models.CheckConstraint(name="role_is_known", condition=Q(role__in=Role.values)),
         ]
@@ -154,8 +157,7 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="invitation_customer_has_organisation",
-                condition=(Q(role=Role.CUSTOMER) & Q(organisation__isnull=False))
-                | (~Q(role=Role.CUSTOMER) & Q(organisation__isnull=True)),
+                condition=CUSTOMERS_HAVE_AN_ORGANISATION,
             ),
         ]
 

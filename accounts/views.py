@@ -23,6 +23,7 @@ from .forms import AcceptInvitationForm, CodeForm, EnrolForm, InvitationForm, Or
 from .models import Role
 from .selectors import pending_only
 from .step_up import require_step_up
+from .view_errors import errors_into_form, require
 
 SESSION_NEW_RECOVERY_CODES = "new_recovery_codes"
 
@@ -34,14 +35,6 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     ):
         return candidate
     return default
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Health and dashboard -------------------------------------------------------------------------
@@ -183,15 +176,10 @@ def mfa_recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 # --- Organisations --------------------------------------------------------------------------------
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.is_vendor_staff(request.user))
+    require(policies.is_vendor_staff(request.user))
     page = Paginator(selectors.organisation_list(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "accounts/organisation_list.html", {"page": page})
 
@@ -199,7 +187,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_manage_organisations(request.user))
+    require(policies.can_manage_organisations(request.user))
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,7 +195,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], request=request
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            errors_into_form(form, error)
         else:
             messages.success(request, f"{organisation.name} created. Invite its first user next.")
             return redirect(reverse("accounts:organisation-detail", args=[organisation.pk]))
@@ -247,7 +235,7 @@ def organisation_mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.is_vendor_staff(request.user))
+    require(policies.is_vendor_staff(request.user))
     page = Paginator(selectors.invitation_list(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "accounts/invitation_list.html", {"page": page})
 
@@ -256,7 +244,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: HttpRequest) -> HttpResponse:
     roles = policies.invitable_roles(request.user)
-    _require(bool(roles))
+    require(bool(roles))
     initial = {}
     if organisation_id := request.GET.get("organisation"):
         initial["organisation"] = policies.organisations_for(request.user).filter(pk=organisation_id).first()
@@ -276,7 +264,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            errors_into_form(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}. The link works once, for 7 days.")
             return redirect(reverse("accounts:invitation-list"))
@@ -327,7 +315,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_manage_users(request.user))
+    require(policies.can_manage_users(request.user))
     users = selectors.user_list(actor=request.user)
     if role := request.GET.get("role"):
         users = users.filter(role=role)
@@ -341,7 +329,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = policies.user_get_for(request.user, pk)
     form = RoleForm(request.POST or None, initial={"role": target.role, "organisation": target.organisation})
     if request.method == "POST":
-        _require(policies.can_manage_user(request.user, target))
+        require(policies.can_manage_user(request.user, target))
         if form.is_valid():
             try:
                 services.user_change_role(
@@ -352,7 +340,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _form_errors_from(form, error)
+                errors_into_form(form, error)
             else:
                 messages.success(request, f"Role of {target.email} updated.")
                 return redirect(reverse("accounts:user-detail", args=[target.pk]))

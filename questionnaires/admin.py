@@ -4,30 +4,21 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 
+from accounts.admin_site import ReadOnlyModelAdmin
+
 from .models import LibraryEntry, LibraryEntryVersion
 from .services import version_approve
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LibraryEntry)
-class LibraryEntryAdmin(ReadOnly):
+class LibraryEntryAdmin(ReadOnlyModelAdmin):
     list_display = ("key", "category", "classification", "owner", "review_due", "retired_at")
     list_filter = ("category", "classification")
     search_fields = ("key",)
 
 
 @admin.register(LibraryEntryVersion)
-class LibraryEntryVersionAdmin(ReadOnly):
+class LibraryEntryVersionAdmin(ReadOnlyModelAdmin):
     list_display = ("entry", "number", "status", "author", "approver", "approved_at")
     list_filter = ("status",)
     search_fields = ("entry__key", "question")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policies import is_verified, organisations_for
 from accounts.step_up import require_step_up
+from accounts.view_errors import require
 from audit.services import audit_record, client_ip
 from questionnaires.policies import questionnaires_for
 from questionnaires.selectors import usable_entries
@@ -21,15 +22,10 @@ from .forms import PackageForm, VerifyForm
 from .models import RenderStatus
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def package_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_assemble_package(request.user) or policies.packages_for(request.user).exists())
+    require(policies.can_assemble_package(request.user) or policies.packages_for(request.user).exists())
     return render(
         request,
         "reports/package_list.html",
@@ -44,7 +40,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def package_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_assemble_package(request.user))
+    require(policies.can_assemble_package(request.user))
     initial = {}
     if questionnaire_id := request.GET.get("questionnaire", ""):
         questionnaire = (
@@ -161,7 +157,7 @@ def package_download(request: HttpRequest, reference: str, revision: int) -> Fil
 @login_required
 @require_GET
 def errata(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_assemble_package(request.user))
+    require(policies.can_assemble_package(request.user))
     return render(request, "reports/errata.html", {"items": selectors.superseded_items(user=request.user)})
 
 

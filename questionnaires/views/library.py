@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role, User
 from accounts.step_up import require_step_up, step_up_url
+from accounts.view_errors import errors_into_form, require
 from audit.services import audit_record
 
 from .. import content, policies, selectors, services
@@ -36,11 +37,6 @@ from ..wording_diff import version_diff
 SESSION_IMPORT = "library_import_upload"
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _text_from(form) -> services.VersionText:
     data = form.cleaned_data
     return services.VersionText(
@@ -52,21 +48,13 @@ def _text_from(form) -> services.VersionText:
     )
 
 
-def _errors_into(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- Lists ----------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def entry_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_view_library(request.user))
+    require(policies.can_view_library(request.user))
     owners = User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD]).order_by("email")
     form = LibraryFilterForm(request.GET or None, categories=selectors.category_list(user=request.user), owners=owners)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -102,7 +90,7 @@ def _status_chips(counts: dict[str, int]) -> list[tuple[str, str, int]]:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_review_library(request.user))
+    require(policies.can_review_library(request.user))
     versions = list(selectors.review_queue(user=request.user))
     rows = [(version, policies.approval_refusal(request.user, version)) for version in versions]
     return render(request, "questionnaires/review_queue.html", {"rows": rows})
@@ -111,14 +99,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_drafts(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_edit_library(request.user))
+    require(policies.can_edit_library(request.user))
     return render(request, "questionnaires/my_drafts.html", {"versions": selectors.my_drafts(user=request.user)})
 
 
 @login_required
 @require_GET
 def due_for_review(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_view_library(request.user))
+    require(policies.can_view_library(request.user))
     return render(
         request,
         "questionnaires/due_for_review.html",
@@ -129,7 +117,7 @@ def due_for_review(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def library_health(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_view_library(request.user))
+    require(policies.can_view_library(request.user))
     health = selectors.library_health(user=request.user)
     return render(request, "questionnaires/library_health.html", {"health": health, "chart": _health_chart(health)})
 
@@ -203,7 +191,7 @@ def entry_detail(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_edit_library(request.user))
+    require(policies.can_edit_library(request.user))
     form = EntryCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,7 +204,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            errors_into_form(form, error)
         else:
             messages.success(request, "Draft saved. Submit it for review when it is ready.")
             return redirect(reverse("questionnaires:entry-detail", args=[entry.key]))
@@ -227,7 +215,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, key: str) -> HttpResponse:
     entry = policies.entry_get_for(request.user, key)
-    _require(policies.can_edit_library(request.user))
+    require(policies.can_edit_library(request.user))
     source = (
         entry.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]).first() or entry.latest_version
     )
@@ -245,7 +233,7 @@ def entry_edit(request: HttpRequest, key: str) -> HttpResponse:
                 actor=request.user, entry=entry, text=_text_from(form), request=request
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            errors_into_form(form, error)
         else:
             if request.POST.get("submit_for_review"):
                 services.version_submit(actor=request.user, version=version, request=request)
@@ -264,7 +252,7 @@ def entry_edit(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_settings(request: HttpRequest, key: str) -> HttpResponse:
     entry = policies.entry_get_for(request.user, key)
-    _require(policies.can_review_library(request.user))
+    require(policies.can_review_library(request.user))
     form = EntrySettingsForm(
         request.POST or None,
         initial={
@@ -325,7 +313,7 @@ def version_approve(request: HttpRequest, key: str, number: int) -> HttpResponse
 @require_POST
 @require_step_up
 def review_approve_bulk(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_review_library(request.user))
+    require(policies.can_review_library(request.user))
     ids = [int(pk) for pk in request.POST.getlist("version") if pk.isdigit()][:500]
     approved, refused = 0, []
     for version in selectors.review_queue(user=request.user).filter(pk__in=ids):
@@ -388,7 +376,7 @@ def _upload_dir() -> Path:
 @require_http_methods(["GET", "POST"])
 def library_import(request: HttpRequest) -> HttpResponse:
     """Upload → preview (with row errors, nothing saved) → confirm (all rows or none)."""
-    _require(policies.can_edit_library(request.user))
+    require(policies.can_edit_library(request.user))
     form = ImportUploadForm()
     if request.method == "POST" and request.POST.get("confirm"):
         return _import_confirm(request)
@@ -466,7 +454,7 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def library_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require(policies.can_view_library(request.user))
+    require(policies.can_view_library(request.user))
     entries = list(selectors.usable_entries().order_by("key"))
     for entry in entries:
         entry.export_version = entry.approved_version

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role, User
 from accounts.policies import organisations_for
 from accounts.step_up import require_step_up
+from accounts.view_errors import require
 from audit.services import audit_record
 
 from .. import exporting, policies, selectors, services
@@ -36,11 +37,6 @@ REVIEW_FILTERS = {
 }
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _workers():
     return User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD], is_active=True).order_by("email")
 
@@ -52,7 +48,7 @@ def _message_from(error: Exception) -> str:
 @login_required
 @require_GET
 def questionnaire_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_view_library(request.user))
+    require(policies.can_view_library(request.user))
     show_all = request.GET.get("all") == "1"
     questionnaires = selectors.questionnaire_list(user=request.user, include_completed=show_all)
     return render(
@@ -69,7 +65,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_work_on_questionnaires(request.user))
+    require(policies.can_work_on_questionnaires(request.user))
     form = QuestionnaireUploadForm(
         request.POST or None, request.FILES or None, organisations=organisations_for(request.user)
     )
@@ -179,7 +175,7 @@ def questionnaire_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
     questionnaire = policies.questionnaire_get_for(request.user, pk)
-    _require(policies.can_work_on_questionnaires(request.user))
+    require(policies.can_work_on_questionnaires(request.user))
     form = QuestionnaireSettingsForm(
         request.POST or None,
         initial={
@@ -204,7 +200,7 @@ def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     questionnaire = policies.questionnaire_get_for(request.user, pk)
-    _require(policies.can_work_on_questionnaires(request.user))
+    require(policies.can_work_on_questionnaires(request.user))
     preview = exporting.mapping_preview(questionnaire)
     form = MappingForm(request.POST or None, initial=questionnaire.mapping or {}, sheets=preview["sheets"])
     if request.method == "POST" and form.is_valid():
@@ -306,7 +302,7 @@ def response_detail(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     questionnaire = policies.questionnaire_get_for(request.user, pk)
     response = policies.response_get_for(request.user, questionnaire, question_pk)
     if request.method == "POST":
-        _require(policies.can_work_on_questionnaires(request.user))
+        require(policies.can_work_on_questionnaires(request.user))
         form = ResponseEditForm(request.POST, options=response.question.choice_options)
         if form.is_valid():
             try:
@@ -400,7 +396,7 @@ def response_approve(request: HttpRequest, pk: int, question_pk: int) -> HttpRes
 def questionnaire_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve every accepted response this lead may approve (not those they last edited)."""
     questionnaire = policies.questionnaire_get_for(request.user, pk)
-    _require(policies.can_review_library(request.user))
+    require(policies.can_review_library(request.user))
     approved = skipped = 0
     for question in selectors.question_list(questionnaire=questionnaire, status=ResponseStatus.ACCEPTED):
         if not policies.can_approve_response(request.user, question.response):
