@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from questionnaires.writeback import neutralise
+
 from . import selectors
 from .forms import EventFilterForm
 from .policies import can_view_audit
@@ -59,11 +61,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Never let a spreadsheet evaluate a cell: prefix formula-like text with an apostrophe.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return neutralise("" if value is None else str(value))
 
 
 class _Echo:

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from .models import Classification, ShortAnswer
+from .writeback import FORMULA_PREFIXES, neutralise
 
 REQUIRED_COLUMNS = ("key", "question", "answer", "short_answer", "category", "classification", "aliases")
 OPTIONAL_COLUMNS = ("sources",)
@@ -22,7 +23,6 @@ MAX_ROWS = 5000
 MAX_CELL_CHARS = 20_000
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 CATEGORY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHORT_ANSWER_SPELLINGS = {
     "": ShortAnswer.NONE,
     "yes": ShortAnswer.YES,
@@ -60,11 +60,6 @@ class ParsedLibrary:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def neutralise(value: str) -> str:
-    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _unneutralise(value: str) -> str:

@@ -81,6 +81,11 @@ def xlsx_write_cells(data: bytes, writes: list[CellWrite]) -> bytes:
             raise WriteBackError(f"The workbook cannot be read: {error}.") from error
 
 
+def neutralise(value: str) -> str:
+    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
 def csv_write_cells(data: bytes, writes: list[tuple[int, int, str]]) -> bytes:
     """Return the CSV with these 0-based (row, column) cells set, formula-like values neutralised, other cells kept."""
     has_bom = data.startswith(codecs.BOM_UTF8)
@@ -109,7 +114,7 @@ def csv_write_cells(data: bytes, writes: list[tuple[int, int, str]]) -> bytes:
         rows.extend([] for _ in range(row_index + 1 - len(rows)))
         row = rows[row_index]
         row.extend("" for _ in range(column_index + 1 - len(row)))
-        row[column_index] = "'" + value if value.startswith(FORMULA_PREFIXES) else value
+        row[column_index] = neutralise(value)
 
     line_end = "\n" if "\n" in text and "\r\n" not in text else "\r\n"
     buffer = io.StringIO(newline="")
