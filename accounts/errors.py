@@ -8,6 +8,7 @@ _PAGES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Not found", "There is nothing here, or it is not shared with you."),
+    413: ("File too large", "The upload is larger than Trustpack accepts (25 MB). Send a smaller file."),
     500: ("Something went wrong", "The error has been logged. Try again in a moment."),
 }
 
@@ -39,3 +40,7 @@ def page_not_found(request, exception=None):
 @requires_csrf_token
 def server_error(request):
     return _render(request, 500)
+
+
+def request_too_large(request):
+    return _render(request, 413)

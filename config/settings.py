@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,6 +208,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 INVITATION_VALID_DAYS = 7
+MAX_REQUEST_BYTES = 25 * 1024 * 1024  # the largest upload (20 MB questionnaires and PDFs) plus form overhead
 
 # --- Packages: vendor identity, signing, verification --------------------------------------------
 TRUSTPACK_VENDOR_NAME = env.str("TRUSTPACK_VENDOR_NAME", default="Kestrel Industrial Sensors")

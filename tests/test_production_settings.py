@@ -127,3 +127,9 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_oversized_request_bodies_are_refused_before_reading(client, settings, db):
+    settings.MAX_REQUEST_BYTES = 1000
+    response = client.generic("POST", "/verify/", data=b"x" * 2000, content_type="application/octet-stream")
+    assert response.status_code == 413 and b"File too large" in response.content
