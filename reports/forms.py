@@ -29,8 +29,8 @@ class PackageForm(forms.Form):
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 14}),
-        help_text="Approved, current public entries. Internal entries never go to customers; NDA entries follow "
-        "once the customer has accepted the NDA.",
+        help_text="Approved, current public entries. Internal entries never go to customers, and NDA-class entries "
+        "are not offered here.",
     )
 
     def __init__(self, *args, organisations, questionnaires, entries, **kwargs):

@@ -94,6 +94,21 @@ class ReleaseCheck:
         return not self.blockers
 
 
+CATEGORY_TITLES = {
+    "hr": "People and HR",
+    "devsecops": "DevSecOps",
+    "iot": "IoT",
+    "appsec": "Application security",
+    "bcp": "Business continuity",
+    "ai": "AI",
+}
+
+
+def category_title(category: str) -> str:
+    """A library category as a section heading ("network" → "Network", "hr" → "People and HR")."""
+    return CATEGORY_TITLES.get(category, category.replace("-", " ").capitalize())
+
+
 def _listing(refs: list[str], limit: int = 8) -> str:
     shown = ", ".join(refs[:limit])
     return shown + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
@@ -165,7 +180,10 @@ def package_release_check(package: Package) -> ReleaseCheck:
                 }
             )
         if unapproved:
-            check.blockers.append(f"{len(unapproved)} responses are not approved yet: {_listing(unapproved)}.")
+            count = len(unapproved)
+            check.blockers.append(
+                f"{count} response{'s are' if count != 1 else ' is'} not approved yet: {_listing(unapproved)}."
+            )
     else:
         for entry in package.entries.select_related("approved_version__approver").order_by("category", "key"):
             problem = _entry_problem(entry, usable_ids)
@@ -182,7 +200,7 @@ def package_release_check(package: Package) -> ReleaseCheck:
                         version,
                         ref=entry.key,
                         question=version.question,
-                        section=entry.category.replace("-", " ").capitalize(),
+                        section=category_title(entry.category),
                         provenance=Provenance.LIBRARY.label,
                     )
                 )
@@ -194,8 +212,10 @@ def package_release_check(package: Package) -> ReleaseCheck:
             f"approved version: {_listing(stale)}. Re-approve or refresh them first."
         )
     if nda:
+        count = len(nda)
         check.left_out.append(
-            f"{len(nda)} NDA-class answers are left out until the customer has accepted the NDA: {_listing(nda)}."
+            f"{count} NDA-class answer{'s are' if count != 1 else ' is'} left out until the customer has accepted "
+            f"the NDA: {_listing(nda)}."
         )
     if not check.items and not check.blockers:
         check.blockers.append("There is nothing to release: the package has no answer that may go to this customer.")

@@ -90,7 +90,7 @@ def package_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "rendering": any(pdf.status == RenderStatus.RENDERING for pdf in pdfs),
         "can_assemble": policies.can_assemble_package(request.user),
         "release_refusal": policies.release_refusal(request.user, package),
-        "errata": [item for item in selectors.superseded_items(user=request.user) if item.package_id == package.pk],
+        "errata": list(selectors.superseded_items(user=request.user).filter(package=package)),
     }
     if package.is_released:
         context["items"] = package.items.select_related("approver", "library_version__entry")

@@ -155,7 +155,7 @@ def test_unapproved_questionnaire_responses_block_release(manager, lead, organis
         actor=manager, organisation=organisation, title="Answers", questionnaire=Questionnaire.objects.get()
     )
     check = services.package_release_check(package)
-    assert not check.ok and "not approved yet: Q1" in check.blockers[0]
+    assert not check.ok and "1 response is not approved yet: Q1" in check.blockers[0]
 
 
 def test_errata_and_reissue(manager, lead, organisation, entries, django_capture_on_commit_callbacks):
