@@ -13,25 +13,24 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not policies.is_verified(user):
         return {"nav_items": [], "may_edit_library": False, "may_review_library": False}
-    items = [("Dashboard", "accounts:dashboard")]
+    # (label, URL, further URLs whose pages belong under this item)
+    items = [("Dashboard", reverse("accounts:dashboard"), ())]
     if can_view_library(user):
-        items.append(("Questionnaires", "questionnaires:questionnaire-list"))
-        items.append(("Library", "questionnaires:entry-list"))
+        items.append(("Questionnaires", reverse("questionnaires:questionnaire-list"), ()))
+        items.append(("Library", reverse("questionnaires:entry-list"), ()))
     if can_assemble_package(user):
-        items.append(("Packages", "reports:package-list"))
+        items.append(("Packages", reverse("reports:package-list"), ()))
     if policies.is_vendor_staff(user):
-        items.append(("Organisations", "accounts:organisation-list"))
-        items.append(("Invitations", "accounts:invitation-list"))
+        items.append(("Organisations", reverse("accounts:organisation-list"), (reverse("accounts:invitation-list"),)))
     elif user.organisation_id:
-        items.append(("My organisation", reverse("accounts:organisation-detail", args=[user.organisation_id])))
+        items.append(("My organisation", reverse("accounts:organisation-detail", args=[user.organisation_id]), ()))
     if policies.can_manage_users(user):
-        items.append(("Users", "accounts:user-list"))
+        items.append(("Users", reverse("accounts:user-list"), ()))
     if can_view_audit(user):
-        items.append(("Audit trail", "audit:event-list"))
+        items.append(("Audit trail", reverse("audit:event-list"), ()))
     nav_items = []
-    for label, target in items:
-        url = target if target.startswith("/") else reverse(target)
-        active = request.path == url if url == "/" else request.path.startswith(url)
+    for label, url, related in items:
+        active = request.path == url if url == "/" else request.path.startswith((url, *related))
         nav_items.append({"label": label, "url": url, "active": active})
     return {
         "nav_items": nav_items,
