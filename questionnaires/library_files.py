@@ -16,7 +16,8 @@ from .writeback import FORMULA_PREFIXES, neutralise
 
 REQUIRED_COLUMNS = ("key", "question", "answer", "short_answer", "category", "classification", "aliases")
 OPTIONAL_COLUMNS = ("sources",)
-EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "sources", "status", "version")
+# The import columns plus status and version (the command-line contract), then the internal sources notes.
+EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "status", "version", "sources")
 ALIAS_SEPARATOR = " | "
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -204,9 +205,9 @@ def export_rows(entries) -> list[list[str]]:
                     entry.category,
                     entry.classification,
                     ALIAS_SEPARATOR.join(version.alias_list),
-                    version.sources,
                     version.status,
                     str(version.number),
+                    version.sources,
                 )
             ]
         )

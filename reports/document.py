@@ -1,7 +1,7 @@
 """What a package PDF says, as plain data: built from the database by the package services, rendered by
 `rendering`, described by the manifest that `signing` embeds. No Django models here."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -78,7 +78,3 @@ def manifest_for(
         ],
         "documents": list(documents or []),
     }
-
-
-def item_as_dict(item: Item) -> dict:
-    return asdict(item)

@@ -180,3 +180,11 @@ def test_upload_of_junk_is_a_clear_400(mfa_client, manager):
         reverse("questionnaires:library-import"), {"file": SimpleUploadedFile("lib.xlsx", os.urandom(4096))}
     )
     assert response.status_code == 400 and b"not a readable XLSX" in response.content
+
+
+def test_export_columns_follow_the_command_line_contract(tmp_path, manager, lead):
+    library_entry(author=manager, approver=lead, key="contract")
+    out = tmp_path / "export.csv"
+    call_command("library_export", "--out", str(out))
+    header = next(csv.reader(out.open(encoding="utf-8")))
+    assert header[:9] == [*REQUIRED_COLUMNS, "status", "version"]
