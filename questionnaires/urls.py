@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from .views import library as views
+from .views import library_exchange
 from .views import questionnaires as qviews
 
 
@@ -26,8 +27,8 @@ urlpatterns = [
     path("library/mine/", views.my_drafts, name="my-drafts"),
     path("library/due/", views.due_for_review, name="due-for-review"),
     path("library/health/", views.library_health, name="library-health"),
-    path("library/import/", views.library_import, name="library-import"),
-    path("library/export.<fmt:fmt>", views.library_export, name="library-export"),
+    path("library/import/", library_exchange.library_import, name="library-import"),
+    path("library/export.<fmt:fmt>", library_exchange.library_export, name="library-export"),
     path("library/entries/<slug:key>/", views.entry_detail, name="entry-detail"),
     path("library/entries/<slug:key>/edit/", views.entry_edit, name="entry-edit"),
     path("library/entries/<slug:key>/settings/", views.entry_settings, name="entry-settings"),
