@@ -27,7 +27,6 @@ from ..models import LibraryEntry, LibraryEntryVersion, VersionStatus
 from ..wording_diff import version_diff
 
 
-
 def _text_from(form) -> services.VersionText:
     data = form.cleaned_data
     return services.VersionText(
