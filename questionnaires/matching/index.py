@@ -6,6 +6,10 @@ Scoring, for a question q and an entry E:
   "how much of the question this entry explains"; words the library never uses (HIPAA, PCI) count against;
 - a near-duplicate of a confirmed phrasing adds to E (TF-IDF cosine, raised to a high power so only close
   rewordings count); a near-duplicate of a rejected one pulls E down;
+- headword: an entry whose key words (`policy-review`, `dr-testing`) all occur in the question, as stems or concepts,
+  ranks as if its score were 1 + _HEADWORD_BONUS times higher, so the entry named by the question wins over a
+  neighbour sharing its vocabulary (the topic's own entry against its policy review); the confidence of the entries
+  ranked is computed from their plain scores and kept non-increasing down the list;
 - confidence: a logistic function of the entry's score and, mostly, its lead over the runner-up, so one
   global threshold (`ABSTAIN_THRESHOLD`) decides when to abstain; at 0.5 a suggestion is made when
   score / 6.7 + lead >= 0.15 (about 86% of suggestions right on the development labels, a ~6:1 cost of a wrong
@@ -76,10 +80,20 @@ _REJECTED_WEIGHT = 1.2
 _SLOPE = 4.5
 _CENTRE = 1.0
 _LEAD = 30.0
+# Headword match: when every word of an entry's key (`policy-review`, `vendor-risk`) shows up in the question, the
+# entry is likelier what the question is about than a neighbour sharing its vocabulary: its score is multiplied by
+# 1 + _HEADWORD_BONUS for ranking only (confidence reads the plain scores).
+_HEADWORD_BONUS = 0.4
 
 
 def _key_text(key: str) -> str:
     return key.replace("-", " ").replace("_", " ").replace(".", " ")
+
+
+def _headwords(key: str) -> tuple[frozenset[str], ...]:
+    """Per content word of the key, the terms a question matches it by: its stem or its concept ("dr" -> "~dr")."""
+    heads = (frozenset(t for t in terms(word) if "_" not in t) for word in _key_text(key).split())
+    return tuple(head for head in heads if head)
 
 
 class MatchIndex:
@@ -93,6 +107,8 @@ class MatchIndex:
         self._avg_len: list[float] = []
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._df: Counter[str] = Counter()
+        self._headwords: list[int] = []  # per entry: how many content words its key has
+        self._headword_postings: dict[str, list[tuple[int, int]]] = defaultdict(list)  # term -> [(entry, key word)]
         self._library_terms: set[str] = set()  # terms of the entries themselves, not of reviewers' phrasings
         self._idf: dict[str, float] = {}
         self._unseen_idf = 0.0
@@ -108,6 +124,11 @@ class MatchIndex:
         for entry in index._entries:
             texts = (entry.question, " . ".join(entry.aliases), _key_text(entry.key), entry.answer, entry.category)
             index._fields.append([terms(text) for text in texts])
+            heads = _headwords(entry.key)
+            index._headwords.append(len(heads))
+            for number, head in enumerate(heads):
+                for term in head:
+                    index._headword_postings[term].append((len(index._headwords) - 1, number))
         index._learned = [Counter() for _ in index._entries]
         feedback = list(feedback)
         for item in feedback:
@@ -213,6 +234,20 @@ class MatchIndex:
             self._apply_units(scores, terms(question))
         return scores
 
+    def _ranking(self, scores: dict[int, float], question: str) -> dict[int, float]:
+        """Scores to rank by: an entry whose key words all appear in the question gains _HEADWORD_BONUS."""
+        if not _HEADWORD_BONUS:
+            return scores
+        matched: dict[int, set[int]] = defaultdict(set)
+        for term in terms(question):
+            for position, number in self._headword_postings.get(term, ()):
+                matched[position].add(number)
+        ranking = dict(scores)
+        for position, numbers in matched.items():
+            if position in ranking and len(numbers) == self._headwords[position]:
+                ranking[position] *= 1 + _HEADWORD_BONUS
+        return ranking
+
     def _apply_units(self, scores: dict[int, float], query: Counter[str]) -> None:
         similarity: dict[int, float] = defaultdict(float)
         for term, weight in self._vector(query).items():
@@ -237,12 +272,16 @@ class MatchIndex:
         scores = self._scores(question, section)
         if not scores or k <= 0:
             return []
-        top = heapq.nlargest(max(k, 2), scores.items(), key=lambda item: (item[1], -item[0]))
+        ranking = self._ranking(scores, question)
+        top = heapq.nlargest(max(k, 2), ranking.items(), key=lambda item: (item[1], -item[0]))
+        # Confidence reads the scores before the headword bonus, so the bonus reorders but does not inflate it.
+        top = [(position, scores[position]) for position, _ in top]
         suggestions = []
+        ceiling = 1.0
         for rank, (position, score) in enumerate(top[:k]):
             rival = top[1][1] if rank == 0 and len(top) > 1 else (top[0][1] if rank else 0.0)
             logit = max(-50.0, min(50.0, _SLOPE * (score - _CENTRE) + _LEAD * (score - rival)))
-            confidence = 1 / (1 + math.exp(-logit))
+            confidence = ceiling = min(ceiling, 1 / (1 + math.exp(-logit)))
             entry = self._entries[position]
             suggestions.append(Suggestion(entry.entry_id, entry.key, round(confidence, 4)))
         return suggestions

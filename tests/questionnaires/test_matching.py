@@ -195,3 +195,24 @@ def test_words_only_reviewers_used_do_not_make_an_uncovered_topic_look_covered()
     warm = MatchIndex.build(ENTRIES, [Feedback(6, "Do you log security events, including for HIPAA?", positive=True)])
     assert warm.best("Do you log security events, including for HIPAA?") is not None
     assert warm.best("Will you sign a HIPAA business associate agreement?") is None
+
+
+def test_entry_named_by_its_key_words_wins_over_a_neighbour():
+    entries = [
+        *ENTRIES,
+        IndexedEntry(
+            9,
+            "policy-review",
+            "How often are security policies reviewed?",
+            "Every policy has an owner and is reviewed at least once a year and after a significant change.",
+            (),
+        ),
+    ]
+    index = MatchIndex.build(entries)
+    question = "Are employee background screening policies reviewed and updated at least annually?"
+    suggestions = index.suggest(question, k=3)
+    assert [s.key for s in suggestions[:2]] == ["policy-review", "background-checks"]
+    confidences = [s.confidence for s in suggestions]
+    assert confidences == sorted(confidences, reverse=True)
+    # The bonus reorders; it does not make a close call look confident.
+    assert index.best(question) is None
