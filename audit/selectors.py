@@ -29,3 +29,20 @@ def event_list(
 def action_choices() -> list[str]:
     """Every action recorded so far, for the filter menu."""
     return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def chain_status():
+    """The chain's verification, reused for a minute while the newest event stays the same (walking a long
+    trail on every page view would be slow); the nightly task and `audit_verify` always walk it all."""
+    from django.core.cache import cache
+
+    from .models import AuditChainHead
+    from .services import audit_chain_verify
+
+    head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, "")
+    key = f"audit-chain-status:{head[0]}:{head[1]}"
+    report = cache.get(key)
+    if report is None:
+        report = audit_chain_verify()
+        cache.set(key, report, timeout=60)
+    return report
