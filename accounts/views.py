@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import AuditEvent
 from audit.policies import can_view_audit
 from questionnaires import selectors as questionnaire_selectors
+from questionnaires.policies import questionnaires_for
+from reports.policies import packages_for
 
 from . import policies, selectors, services
 from .forms import AcceptInvitationForm, CodeForm, EnrolForm, InvitationForm, OrganisationForm, RoleForm
@@ -217,6 +219,10 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if is_staff_member
             else [],
             "can_invite": policies.can_invite(request.user, Role.CUSTOMER),
+            "questionnaires": questionnaires_for(request.user)
+            .filter(organisation=organisation)
+            .order_by("-created_at"),
+            "packages": packages_for(request.user).filter(organisation=organisation).order_by("-assembled_at"),
         },
     )
 
