@@ -136,3 +136,12 @@ def test_unknown_page_is_a_styled_404(mfa_client, manager):
     response = mfa_client(manager).get("/no-such-page/")
     assert response.status_code == 404
     assert b"Not found" in response.content and b"trustpack.css" in response.content
+
+
+def test_server_error_page_is_styled_and_reveals_nothing(rf):
+    from accounts.errors import server_error
+
+    response = server_error(rf.get("/anything/?secret=1"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content and b"trustpack.css" in response.content
+    assert b"secret" not in response.content and b"Traceback" not in response.content
