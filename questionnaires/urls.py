@@ -45,6 +45,7 @@ urlpatterns = [
     path("questionnaires/<int:pk>/complete/", qviews.questionnaire_complete, name="questionnaire-complete"),
     path("questionnaires/<int:pk>/export/", qviews.questionnaire_export, name="questionnaire-export"),
     path("questionnaires/<int:pk>/approve-all/", qviews.questionnaire_approve_all, name="questionnaire-approve-all"),
+    path("questionnaires/<int:pk>/accept-all/", qviews.questionnaire_accept_all, name="questionnaire-accept-all"),
     path("questionnaires/<int:pk>/q/<int:question_pk>/", qviews.response_detail, name="response-detail"),
     path("questionnaires/<int:pk>/q/<int:question_pk>/approve/", qviews.response_approve, name="response-approve"),
     path("questionnaires/<int:pk>/q/<int:question_pk>/<slug:action>/", qviews.response_action, name="response-action"),

@@ -410,3 +410,22 @@ def questionnaire_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
         + (f" {skipped} you edited last were left for another lead." if skipped else ""),
     )
     return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def questionnaire_accept_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept every suggested response as proposed; each still needs a security lead's approval."""
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    require(policies.can_work_on_questionnaires(request.user))
+    accepted = 0
+    for question in selectors.question_list(questionnaire=questionnaire, status=ResponseStatus.SUGGESTED):
+        try:
+            services.response_accept(actor=request.user, response=question.response, request=request)
+        except ValidationError:
+            continue  # e.g. a dropdown with no matching value: left for a person
+        accepted += 1
+    messages.success(
+        request, f"{accepted} suggested answer{'s' if accepted != 1 else ''} accepted; they now wait for approval."
+    )
+    return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))

@@ -305,3 +305,18 @@ def test_edited_and_new_answers_can_be_proposed_to_the_library(mfa_client, manag
     assert new_version.entry.key.startswith("describe-your-policy") and new_version.status == VersionStatus.DRAFT
     # Proposals wait for review: the approved answers in force did not change.
     assert LibraryEntryVersion.objects.get(pk=library["mfa"].approved_version_id).status == VersionStatus.APPROVED
+
+
+def test_accept_all_then_approve_all_keeps_four_eyes(mfa_client, manager, lead, library, upload):
+    client = mfa_client(manager)
+    upload(client)
+    questionnaire = Questionnaire.objects.get()
+    client.post(reverse("questionnaires:questionnaire-accept-all", args=[questionnaire.pk]))
+    statuses = dict(Response.objects.values_list("question__ref", "status"))
+    assert statuses == {"Q1": "accepted", "Q2": "accepted", "Q3": "needs_attention"}
+    # The person who accepted cannot approve; a lead who did not can, all at once.
+    client.logout()
+    reviewer = mfa_client(lead)
+    fresh(reviewer)
+    reviewer.post(reverse("questionnaires:questionnaire-approve-all", args=[questionnaire.pk]))
+    assert Response.objects.filter(status="approved").count() == 2
