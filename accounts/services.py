@@ -335,6 +335,19 @@ def mfa_reset(*, actor: User, user: User, request: HttpRequest | None = None) ->
         audit_record(action="mfa.reset", actor=actor, obj=user, request=request)
 
 
+class StepUpRequired(PermissionDenied):
+    """The action needs a second factor passed within the last few minutes."""
+
+
+def step_up_ensure(request: HttpRequest | None, *, via_cli: bool, action: str) -> None:
+    """Refuse unless this session passed a second factor within MFA_STEP_UP_SECONDS. Command-line runs
+    are the operator's (they cannot be asked for a code) and say so in the audit trail instead."""
+    if via_cli:
+        return
+    if request is None or not mfa_verified_recently(request):
+        raise StepUpRequired(f"{action} needs a fresh second factor.")
+
+
 def mfa_verified_recently(request: HttpRequest) -> bool:
     """True when this session passed a second factor within MFA_STEP_UP_SECONDS."""
     verified_at = request.session.get(SESSION_MFA_VERIFIED_AT)

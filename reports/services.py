@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import CustomerOrganisation, User
-from accounts.services import mfa_verified_recently
+from accounts.services import step_up_ensure
 from audit.services import audit_record
 from questionnaires.models import (
     Classification,
@@ -27,10 +27,6 @@ from questionnaires.selectors import usable_entries
 from . import policies
 from .document import Document, Item, Section, manifest_for
 from .models import Package, PackageItem, PackageStatus, RenderedPdf, RenderStatus
-
-
-class StepUpRequired(PermissionDenied):
-    """Releasing needs a second factor passed within the last few minutes."""
 
 
 def _sha256(text: str) -> str:
@@ -228,8 +224,7 @@ def package_release(
     """Release a draft: a security lead who did not assemble it, with a fresh second factor (command-line
     runs are the operator's and say so). The answers are frozen as items, then the PDF is rendered and
     signed in a background task."""
-    if not via_cli and (request is None or not mfa_verified_recently(request)):
-        raise StepUpRequired("Releasing a package needs a fresh second factor.")
+    step_up_ensure(request, via_cli=via_cli, action="Releasing a package")
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package.pk)
         refusal = policies.release_refusal(actor, package)

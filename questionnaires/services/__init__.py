@@ -1,8 +1,9 @@
 """Writes for the questionnaires app, split by sub-domain: the library, questionnaires, responses."""
 
+from accounts.services import StepUpRequired
+
 from .library import (
     ImportResult,
-    StepUpRequired,
     VersionText,
     entry_create,
     entry_restore,

@@ -12,16 +12,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import mfa_verified_recently
+from accounts.services import step_up_ensure
 from audit.services import audit_record
 
 from .. import policies
 from ..library_files import LibraryRow
 from ..models import OPEN_STATUSES, LibraryEntry, LibraryEntryVersion, VersionStatus
-
-
-class StepUpRequired(PermissionDenied):
-    """The action needs a second factor passed within the last few minutes."""
 
 
 @dataclass(frozen=True)
@@ -184,8 +180,7 @@ def version_approve(
     neither wrote nor edited it, and has passed a second factor within the last few minutes (command
     line runs are trusted as the operator's, and say so in the audit trail). The previous approved
     version is superseded and stays in the history. Concurrent approvals yield exactly one."""
-    if not via_cli and (request is None or not mfa_verified_recently(request)):
-        raise StepUpRequired("Approving needs a fresh second factor.")
+    step_up_ensure(request, via_cli=via_cli, action="Approving")
     with transaction.atomic():
         version = LibraryEntryVersion.objects.select_for_update().get(pk=version.pk)
         entry = LibraryEntry.objects.select_for_update().get(pk=version.entry_id)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from accounts.services import mfa_verified_recently
+from accounts.services import step_up_ensure
 from audit.services import audit_record
 
 from .. import policies
@@ -23,7 +23,7 @@ from ..models import (
     ResponseStatus,
 )
 from ..selectors import usable_entries
-from .library import StepUpRequired, VersionText, entry_create, version_save_draft
+from .library import VersionText, entry_create, version_save_draft
 
 
 def _require_worker(actor: User) -> None:
@@ -181,8 +181,7 @@ def response_approve(
     """Approve an accepted response: a security lead who is not its last editor, with a fresh second
     factor. The question's phrasing is remembered as a confirmed match for the entry used (and, when a
     reviewer replaced auto-fill's suggestion, as a wrong match for the suggested one)."""
-    if not via_cli and (request is None or not mfa_verified_recently(request)):
-        raise StepUpRequired("Approving needs a fresh second factor.")
+    step_up_ensure(request, via_cli=via_cli, action="Approving")
     with transaction.atomic():
         response = (
             Response.objects.select_for_update(of=("self",))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Role
+from accounts.services import StepUpRequired
 from questionnaires import services as library
 from questionnaires.models import LibraryEntry
 from reports import services
@@ -114,7 +115,7 @@ def test_release_needs_step_up_on_the_web(mfa_client, manager, lead, organisatio
     response = client.post(reverse("reports:package-release", args=[package.reference]))
     assert "step_up=1" in response["Location"]
     assert Package.objects.get(pk=package.pk).status == PackageStatus.DRAFT
-    with pytest.raises(services.StepUpRequired):
+    with pytest.raises(StepUpRequired):
         services.package_release(actor=lead, package=package, request=None)
 
 
