@@ -5,16 +5,16 @@ never an answer whose library entry is now overdue, retired or internal.
 """
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
+
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from .models import Classification, Questionnaire, ResponseStatus
 from .selectors import usable_entries
 from .writeback import CellWrite, WriteBackError, csv_write_cells, xlsx_write_cells
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
 class ExportError(ValueError):
@@ -30,18 +30,13 @@ class ExportedFile:
     skipped: list[str] = field(default_factory=list)
 
 
-def _column_index(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + (ord(char) - 64)
-    return number - 1
-
-
 def _row_col(cell: str) -> tuple[int, int]:
-    match = _CELL.match(cell.upper())
-    if not match:
-        raise ExportError(f"Cannot write to cell {cell!r}.")
-    return int(match.group(2)) - 1, _column_index(match.group(1))
+    """0-based (row, column) of an A1 reference, for the CSV writer."""
+    try:
+        row, column = coordinate_to_tuple(cell.upper())
+    except ValueError as error:
+        raise ExportError(f"Cannot write to cell {cell!r}.") from error
+    return row - 1, column - 1
 
 
 def _values_for(question, response) -> list[tuple[dict, str]]:

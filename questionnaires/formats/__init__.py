@@ -7,6 +7,8 @@ as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMappi
 
 import hashlib
 
+from openpyxl.utils.cell import get_column_letter
+
 from . import caiq, generic, hecvat, safety, vsaq
 from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
 from .xlsx import XlsxBook
@@ -79,7 +81,7 @@ def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 1
     else:
         with XlsxBook(data, max_cells=DEFAULT_MAX_CELLS) as book:
             grids = generic.xlsx_grids(book)
-    letters = [_column_letters(number) for number in range(1, columns + 1)]
+    letters = [get_column_letter(number) for number in range(1, columns + 1)]
     tables = [
         {
             "name": grid.sheet,
@@ -92,14 +94,6 @@ def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 1
         for grid in grids
     ]
     return {"sheets": [grid.sheet for grid in grids], "tables": tables}
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> str:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from accounts.models import CustomerOrganisation, User
 from audit.services import audit_record
 
-from .. import policies
+from .. import formats, policies
 from ..models import (
     AnswerKind,
     Provenance,
@@ -27,12 +27,6 @@ from ..models import (
 
 ACCEPTED_SUFFIXES = (".xlsx", ".csv", ".json")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-def _formats():
-    from .. import formats
-
-    return formats
 
 
 def questionnaire_create(
@@ -59,7 +53,6 @@ def questionnaire_create(
         raise ValidationError("Upload an .xlsx workbook, a .csv file or a VSAQ .json file.")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_048_576} MB.")
-    formats = _formats()
     try:
         formats.check_file(name, data)
     except formats.QuestionnaireFileError as error:
@@ -104,7 +97,6 @@ def questionnaire_import(*, questionnaire_id: int) -> Questionnaire:
     an import that already finished is left alone; a failed file is recorded with its reason."""
     from ..autofill import suggest_all
 
-    formats = _formats()
     # Claim the import: a repeated or concurrent run finds it taken and changes nothing.
     claimed = Questionnaire.objects.filter(
         pk=questionnaire_id, status=QuestionnaireStatus.IMPORTING, progress=0
