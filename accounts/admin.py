@@ -4,6 +4,8 @@ from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEvent
+
 from .admin_site import ReadOnlyModelAdmin
 from .models import CustomerOrganisation, Invitation, User
 
@@ -33,3 +35,12 @@ class InvitationAdmin(ReadOnlyModelAdmin):
 for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyModelAdmin):
+    """Read-only: the trail is append-only, the admin site included."""
+
+    list_display = ("seq", "at", "actor_email", "action", "object_repr", "ip", "via")
+    list_filter = ("action", "via")
+    search_fields = ("actor_email", "action", "object_repr")

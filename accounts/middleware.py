@@ -82,22 +82,3 @@ class NoStoreForSignedInMiddleware:
         if was_signed_in or request.user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
-
-
-class RequestSizeLimitMiddleware:
-    """Refuses request bodies over MAX_REQUEST_BYTES before Django reads them (uploads included), so an
-    oversized upload never fills the disk with temporary files."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.MAX_REQUEST_BYTES:
-            from .errors import request_too_large
-
-            return request_too_large(request)
-        return self.get_response(request)

@@ -12,6 +12,11 @@ def is_verified(user) -> bool:
     return bool(user.is_authenticated and check is not None and check())
 
 
+def has_role(user, *roles: str) -> bool:
+    """Signed in, active, and holding one of `roles`."""
+    return bool(user.is_authenticated and user.is_active and user.role in roles)
+
+
 def is_vendor_staff(user) -> bool:
     """Signed-in vendor staff of any staff role (account manager, security lead, admin)."""
     return bool(user.is_authenticated and user.is_active and user.role in STAFF_ROLES)

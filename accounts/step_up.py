@@ -37,4 +37,4 @@ def _same_site_path(request, url: str) -> str:
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url
-    return reverse("accounts:dashboard")
+    return reverse("workspace:dashboard")

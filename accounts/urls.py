@@ -5,7 +5,6 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("mfa/", views.mfa_settings, name="mfa-settings"),
     path("mfa/enrol/", views.mfa_enrol, name="mfa-enrol"),
     path("mfa/verify/", views.mfa_verify, name="mfa-verify"),
@@ -13,8 +12,6 @@ urlpatterns = [
     path("mfa/recovery-codes/regenerate/", views.mfa_recovery_codes_regenerate, name="mfa-recovery-codes-regenerate"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
-    path("organisations/mine/", views.organisation_mine, name="organisation-mine"),
-    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
     path("invitations/", views.invitation_list, name="invitation-list"),
     path("invitations/new/", views.invitation_create, name="invitation-create"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),

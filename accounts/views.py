@@ -5,25 +5,19 @@ from base64 import b32encode
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from audit.policies import can_view_audit
-from questionnaires import selectors as questionnaire_selectors
-from questionnaires.policies import questionnaires_for
-from reports.policies import packages_for
 
 from . import policies, selectors, services
 from .forms import AcceptInvitationForm, CodeForm, EnrolForm, InvitationForm, OrganisationForm, RoleForm
 from .models import Role
-from .selectors import pending_only
 from .step_up import require_step_up
 from .view_errors import errors_into_form, require
 
@@ -37,47 +31,6 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     ):
         return candidate
     return default
-
-
-# --- Health and dashboard -------------------------------------------------------------------------
-
-
-@require_GET
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers. Reveals nothing else."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return JsonResponse({"status": "ok"})
-    except Exception:
-        return JsonResponse({"status": "database unavailable"}, status=503)
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context = {
-        "is_staff_member": policies.is_vendor_staff(user),
-        "can_view_audit": can_view_audit(user),
-        "can_manage_users": policies.can_manage_users(user),
-        "recovery_codes_left": services.mfa_remaining_recovery_codes(user),
-    }
-    if context["is_staff_member"]:
-        context["organisations"] = selectors.organisation_list(user=user)[:6]
-        context["organisation_count"] = policies.organisations_for(user).count()
-        context["pending_invitations"] = selectors.invitation_list(user=user).filter(pending_only()).count()
-        open_questionnaires = questionnaire_selectors.questionnaire_list(user=user)
-        context["open_questionnaires"] = list(open_questionnaires[:8])
-        context["open_questionnaire_count"] = open_questionnaires.count()
-        context["review_waiting"] = questionnaire_selectors.review_queue(user=user).count()
-        context["overdue_entries"] = questionnaire_selectors.status_counts(user=user)["overdue"]
-    else:
-        context["organisation"] = user.organisation
-    if context["can_view_audit"]:
-        context["recent_events"] = AuditEvent.objects.all()[:8]
-    if context["can_manage_users"]:
-        context["users_without_mfa"] = selectors.user_list(actor=user).filter(has_mfa=False, is_active=True).count()
-    return render(request, "accounts/dashboard.html", context)
 
 
 # --- Second factor --------------------------------------------------------------------------------
@@ -120,13 +73,13 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("accounts:mfa-enrol"))
     step_up = request.GET.get("step_up") == "1" or request.POST.get("step_up") == "1"
     if user.is_verified() and not step_up:
-        return redirect(_safe_next(request, reverse("accounts:dashboard")))
+        return redirect(_safe_next(request, reverse("workspace:dashboard")))
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         result = services.mfa_verify(request=request, code=form.cleaned_data["code"])
         if result.ok:
-            return redirect(_safe_next(request, reverse("accounts:dashboard")))
+            return redirect(_safe_next(request, reverse("workspace:dashboard")))
         if result.retry_after_seconds:
             form.add_error(
                 "code", f"Too many wrong codes. Wait {result.retry_after_seconds} seconds before trying again."
@@ -152,7 +105,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/mfa_recovery_codes.html",
-        {"codes": codes, "next": _safe_next(request, reverse("accounts:dashboard"))},
+        {"codes": codes, "next": _safe_next(request, reverse("workspace:dashboard"))},
     )
 
 
@@ -200,39 +153,8 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
             errors_into_form(form, error)
         else:
             messages.success(request, f"{organisation.name} created. Invite its first user next.")
-            return redirect(reverse("accounts:organisation-detail", args=[organisation.pk]))
+            return redirect(reverse("workspace:organisation-detail", args=[organisation.pk]))
     return render(request, "accounts/organisation_create.html", {"form": form})
-
-
-@login_required
-@require_GET
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = policies.organisation_get_for(request.user, pk)
-    is_staff_member = policies.is_vendor_staff(request.user)
-    return render(
-        request,
-        "accounts/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "members": organisation.users.order_by("email"),
-            "invitations": selectors.invitation_list(user=request.user).filter(organisation=organisation)
-            if is_staff_member
-            else [],
-            "can_invite": policies.can_invite(request.user, Role.CUSTOMER),
-            "questionnaires": questionnaires_for(request.user)
-            .filter(organisation=organisation)
-            .order_by("-created_at"),
-            "packages": packages_for(request.user).filter(organisation=organisation).order_by("-assembled_at"),
-        },
-    )
-
-
-@login_required
-@require_GET
-def organisation_mine(request: HttpRequest) -> HttpResponse:
-    if not request.user.organisation_id:
-        raise PermissionDenied
-    return redirect(reverse("accounts:organisation-detail", args=[request.user.organisation_id]))
 
 
 # --- Invitations ----------------------------------------------------------------------------------
@@ -294,7 +216,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         messages.info(request, "Sign out first to accept an invitation for another account.")
-        return redirect(reverse("accounts:dashboard"))
+        return redirect(reverse("workspace:dashboard"))
     invitation = services.invitation_usable_by_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)

@@ -54,8 +54,8 @@ def load_library(path: Path) -> list[IndexedEntry]:
     auto-fill index sees approved entries."""
     from django.core.management import call_command
 
+    from library.selectors import usable_entries
     from questionnaires.autofill import indexed_entries
-    from questionnaires.selectors import usable_entries
 
     call_command("seed_demo", "--users-only", stdout=io.StringIO())
     call_command(

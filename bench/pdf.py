@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from pypdf import PdfReader
 
-from questionnaires.content import PARTICLE_LIBRARY
+from library.content import PARTICLE_LIBRARY
 from reports.document import Document, Item, Section
 from reports.rendering import bare_weasyprint_pdf, html_to_pdf, render_package_html
 

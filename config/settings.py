@@ -55,14 +55,16 @@ INSTALLED_APPS = [
     "allauth.account",
     "accounts",
     "audit",
+    "library",
     "questionnaires",
     "evidence",
     "reports",
+    "workspace",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "accounts.middleware.RequestSizeLimitMiddleware",
+    "workspace.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,7 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "accounts.context_processors.navigation",
+                "workspace.navigation.navigation",
             ],
             "string_if_invalid": env.str("TEMPLATE_STRING_IF_INVALID", default=""),
         },
@@ -151,7 +153,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=24),
     },
     "library-review-reminders-daily": {
-        "task": "questionnaires.tasks.library_review_reminders",
+        "task": "library.tasks.library_review_reminders",
         "schedule": timedelta(hours=24),
     },
 }
@@ -174,7 +176,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "workspace:dashboard"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max
 
-from .models import Classification, LibraryEntry, MatchFeedback, ShortAnswer
-from .selectors import usable_entries
+from library.models import Classification, LibraryEntry, ShortAnswer
+from library.selectors import usable_entries
+
+from .models import MatchFeedback
 
 if TYPE_CHECKING:
     from .matching import IndexedEntry, MatchIndex, Suggestion

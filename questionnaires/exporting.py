@@ -10,8 +10,10 @@ from pathlib import PurePath
 
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from .models import Classification, Questionnaire, ResponseStatus
-from .selectors import usable_entries
+from library.models import Classification
+from library.selectors import usable_entries
+
+from .models import Questionnaire, ResponseStatus
 from .writeback import CellWrite, WriteBackError, csv_write_cells, xlsx_write_cells
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,7 +18,6 @@ and files that are not readable UTF-8 .xlsx workbooks.
 """
 
 import codecs
-import csv
 import io
 import posixpath
 import re
@@ -28,12 +27,15 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree as SafeElementTree
 
+from spreadsheets import FileRejected
+from spreadsheets.cells import neutralise
+from spreadsheets.csvtext import csv_decode, csv_encode, csv_rows
+
 MAX_CELL_CHARS = 32_767  # Excel's limit, counted in UTF-16 code units as Excel counts them
 MAX_COLUMN = 16_384
 MAX_ROW = 1_048_576
 # The customer's file is untrusted: bound what a zip bomb could make us inflate.
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 _RANGE_REF = re.compile(rb"^\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?$")
@@ -81,29 +83,13 @@ def xlsx_write_cells(data: bytes, writes: list[CellWrite]) -> bytes:
             raise WriteBackError(f"The workbook cannot be read: {error}.") from error
 
 
-def neutralise(value: str) -> str:
-    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 def csv_write_cells(data: bytes, writes: list[tuple[int, int, str]]) -> bytes:
     """Return the CSV with these 0-based (row, column) cells set, formula-like values neutralised, other cells kept."""
-    has_bom = data.startswith(codecs.BOM_UTF8)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise WriteBackError("The CSV file is not UTF-8 text.") from error
-    if "\x00" in text:
-        raise WriteBackError("The file contains binary data; it is not a CSV file.")
-    try:
-        delimiter = csv.Sniffer().sniff(text[:65_536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise WriteBackError(f"The CSV file cannot be read: {error}.") from error
-
+        source = csv_decode(data)
+        rows = csv_rows(source, max_rows=1_000_000, max_cells=50_000_000)
+    except FileRejected as error:
+        raise WriteBackError(str(error)) from error
     seen: set[tuple[int, int]] = set()
     for row_index, column_index, value in writes:
         if row_index < 0 or column_index < 0:
@@ -115,14 +101,7 @@ def csv_write_cells(data: bytes, writes: list[tuple[int, int, str]]) -> bytes:
         row = rows[row_index]
         row.extend("" for _ in range(column_index + 1 - len(row)))
         row[column_index] = neutralise(value)
-
-    line_end = "\n" if "\n" in text and "\r\n" not in text else "\r\n"
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=delimiter, lineterminator=line_end).writerows(rows)
-    result = buffer.getvalue()
-    if text and not text.endswith(("\n", "\r")):
-        result = result.removesuffix(line_end)
-    return (codecs.BOM_UTF8 if has_bom else b"") + result.encode("utf-8")
+    return csv_encode(rows, like=source)
 
 
 def _rewrite(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], writes: list[CellWrite]) -> bytes:

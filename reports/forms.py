@@ -2,7 +2,7 @@
 
 from django import forms
 
-from questionnaires.models import Classification
+from library.models import Classification
 
 
 class PackageForm(forms.Form):

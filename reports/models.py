@@ -29,7 +29,7 @@ class Package(models.Model):
     questionnaire = models.ForeignKey(
         "questionnaires.Questionnaire", null=True, blank=True, on_delete=models.PROTECT, related_name="packages"
     )
-    entries = models.ManyToManyField("questionnaires.LibraryEntry", blank=True, related_name="packages")
+    entries = models.ManyToManyField("library.LibraryEntry", blank=True, related_name="packages")
     status = models.CharField(max_length=10, choices=PackageStatus.choices, default=PackageStatus.DRAFT)
     assembled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assembled_at = models.DateTimeField(default=timezone.now)
@@ -76,7 +76,7 @@ class PackageItem(models.Model):
     answer = models.TextField()
     provenance = models.CharField(max_length=40)
     library_version = models.ForeignKey(
-        "questionnaires.LibraryEntryVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "library.LibraryEntryVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField()

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from questionnaires.content import firewall_allowlist
+from library.content import firewall_allowlist
 
 from .document import Document
 

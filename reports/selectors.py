@@ -35,7 +35,7 @@ def verification_details(result, data: bytes, *, show_recipient: bool) -> dict:
     package and issue date, which answers have newer approved versions since, and (for staff) the recipient."""
     import hashlib
 
-    from questionnaires.models import LibraryEntryVersion
+    from library.models import LibraryEntryVersion
 
     from .models import RenderedPdf
 

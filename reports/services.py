@@ -14,15 +14,9 @@ from django.utils import timezone
 from accounts.models import CustomerOrganisation, User
 from accounts.services import step_up_ensure
 from audit.services import audit_record
-from questionnaires.models import (
-    Classification,
-    LibraryEntry,
-    LibraryEntryVersion,
-    Provenance,
-    Questionnaire,
-    ResponseStatus,
-)
-from questionnaires.selectors import usable_entries
+from library.models import Classification, LibraryEntry, LibraryEntryVersion
+from library.selectors import usable_entries
+from questionnaires.models import Provenance, Questionnaire, ResponseStatus
 
 from . import policies
 from .document import Document, Item, Section, manifest_for

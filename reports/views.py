@@ -14,8 +14,8 @@ from accounts.policies import is_verified, organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record, client_ip
+from library.selectors import usable_entries
 from questionnaires.policies import questionnaires_for
-from questionnaires.selectors import usable_entries
 
 from . import policies, selectors, services
 from .forms import PackageForm, VerifyForm

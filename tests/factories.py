@@ -43,7 +43,7 @@ def library_entry(
     *, author, approver=None, key=None, classification="public", question=None, answer=None, short_answer="Yes"
 ):
     """An entry written by `author`; approved by `approver` (command-line trust) when given, else in review."""
-    from questionnaires import services
+    from library import services
 
     key = key or f"entry-{next(_entry_numbers)}"
     entry = services.entry_create(

@@ -9,7 +9,9 @@ import hashlib
 
 from openpyxl.utils.cell import get_column_letter
 
-from . import caiq, generic, hecvat, safety, vsaq
+from spreadsheets import safety
+
+from . import caiq, generic, hecvat, vsaq
 from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
 from .xlsx import XlsxBook
 

@@ -14,14 +14,14 @@ mapping be reused for later files with the same sheets and header row.
 A row with text but no ID (when IDs exist), or with text only left of the question column, is a section heading.
 """
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from openpyxl.utils.cell import get_column_letter
+
+from spreadsheets.csvtext import csv_decode, csv_rows
 
 from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
 from .xlsx import XlsxBook, cell_ref, cell_text, column_index
@@ -67,32 +67,8 @@ def xlsx_grids(book: XlsxBook) -> list[Grid]:
 
 def csv_grid(data: bytes, *, max_cells: int) -> Grid:
     """The CSV's cells as text; refuses non-UTF-8, malformed or oversized files."""
-    if data.startswith(b"PK\x03\x04"):
-        raise QuestionnaireFileError("This looks like an Excel workbook, not a CSV file. Upload it as .xlsx.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise QuestionnaireFileError(
-            "This CSV file is not UTF-8 text. In Excel choose Save As > 'CSV UTF-8 (Comma delimited)' and upload again."
-        ) from exc
-    if "\x00" in text:
-        raise QuestionnaireFileError("This CSV file contains binary data; is it really a CSV file?")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    cells = 0
-    try:
-        for row in reader:
-            cells += len(row)
-            if len(rows) >= MAX_CSV_ROWS or cells > max_cells:
-                raise QuestionnaireFileError(
-                    f"This CSV file is too large (limit {MAX_CSV_ROWS:,} rows and {max_cells:,} cells)."
-                )
-            rows.append([cell.strip() for cell in row])
-    except csv.Error as exc:
-        raise QuestionnaireFileError(f"This CSV file is malformed (line {reader.line_num}: {exc}).") from exc
-    return Grid("", rows, lambda row, col: [])
+    rows = csv_rows(csv_decode(data), max_rows=MAX_CSV_ROWS, max_cells=max_cells)
+    return Grid("", [[cell.strip() for cell in row] for row in rows], lambda row, col: [])
 
 
 def detect(grids: list[Grid]) -> ColumnMapping | None:

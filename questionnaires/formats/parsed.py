@@ -10,8 +10,10 @@ Extensions beyond the agreed shape (all optional, with defaults, so callers that
 
 from dataclasses import dataclass, field
 
+from spreadsheets import FileRejected
 
-class QuestionnaireFileError(ValueError):
+
+class QuestionnaireFileError(FileRejected):
     """A file we refuse, with a message fit to show the user (size, macros, external links, zip bomb, malformed,
     unsupported)."""
 

@@ -21,8 +21,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
+from spreadsheets.safety import open_xlsx_archive
+
 from .parsed import QuestionnaireFileError
-from .safety import open_xlsx_archive
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 X14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"

@@ -1,22 +1,5 @@
-"""Writes for the questionnaires app, split by sub-domain: the library, questionnaires, responses."""
+"""Writes for the questionnaires app, split by sub-domain: questionnaires and their responses."""
 
-from accounts.services import StepUpRequired
-
-from .library import (
-    ImportResult,
-    VersionText,
-    entry_create,
-    entry_restore,
-    entry_retire,
-    entry_update_settings,
-    library_import,
-    library_load_shipped_content,
-    library_review_reminders_send,
-    version_approve,
-    version_reject,
-    version_save_draft,
-    version_submit,
-)
 from .questionnaires import (
     questionnaire_complete,
     questionnaire_create,
@@ -38,16 +21,6 @@ from .responses import (
 )
 
 __all__ = [
-    "ImportResult",
-    "StepUpRequired",
-    "VersionText",
-    "entry_create",
-    "entry_restore",
-    "entry_retire",
-    "entry_update_settings",
-    "library_import",
-    "library_load_shipped_content",
-    "library_review_reminders_send",
     "questionnaire_complete",
     "questionnaire_create",
     "questionnaire_import",
@@ -63,8 +36,4 @@ __all__ = [
     "response_propose_to_library",
     "response_reopen",
     "response_use_entry",
-    "version_approve",
-    "version_reject",
-    "version_save_draft",
-    "version_submit",
 ]

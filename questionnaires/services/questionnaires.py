@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from accounts.models import CustomerOrganisation, User
 from audit.services import audit_record
+from spreadsheets import FileRejected
 
 from .. import formats, policies
 from ..models import (
@@ -55,7 +56,7 @@ def questionnaire_create(
         raise ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_048_576} MB.")
     try:
         formats.check_file(name, data)
-    except formats.QuestionnaireFileError as error:
+    except FileRejected as error:
         raise ValidationError(str(error)) from error
     with transaction.atomic():
         questionnaire = Questionnaire(
@@ -116,7 +117,7 @@ def questionnaire_import(*, questionnaire_id: int) -> Questionnaire:
         elif saved is not None:
             mapping = formats.ColumnMapping(**saved.mapping)
         parsed = formats.parse_questionnaire(questionnaire.source_name, data, mapping=mapping)
-    except formats.QuestionnaireFileError as error:
+    except FileRejected as error:
         Questionnaire.objects.filter(pk=questionnaire.pk).update(
             status=QuestionnaireStatus.FAILED, import_error=str(error), progress=100
         )
@@ -277,7 +278,7 @@ def questionnaire_complete(*, actor: User, questionnaire: Questionnaire, request
 
 def questionnaire_seed_demo(*, actor: User, organisation: CustomerOrganisation) -> Questionnaire:
     """The demo customer's questionnaire, imported and auto-filled once (later runs return it)."""
-    from ..content import SAMPLE_QUESTIONNAIRE_NAME, sample_questionnaire_xlsx
+    from ..sample import SAMPLE_QUESTIONNAIRE_NAME, sample_questionnaire_xlsx
 
     existing = Questionnaire.objects.filter(organisation=organisation, source_name=SAMPLE_QUESTIONNAIRE_NAME).first()
     if existing is not None:

@@ -9,21 +9,13 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.services import step_up_ensure
 from audit.services import audit_record
+from library.models import LibraryEntry, LibraryEntryVersion
+from library.selectors import usable_entries
+from library.services import VersionText, entry_create, version_save_draft
 
 from .. import policies
 from ..autofill import choice_for
-from ..models import (
-    AnswerKind,
-    LibraryEntry,
-    LibraryEntryVersion,
-    MatchFeedback,
-    Provenance,
-    Response,
-    ResponseComment,
-    ResponseStatus,
-)
-from ..selectors import usable_entries
-from .library import VersionText, entry_create, version_save_draft
+from ..models import AnswerKind, MatchFeedback, Provenance, Response, ResponseComment, ResponseStatus
 
 
 def _require_worker(actor: User) -> None:

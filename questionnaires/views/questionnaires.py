@@ -15,6 +15,7 @@ from accounts.policies import organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record
+from library.models import LibraryEntry
 
 from .. import exporting, policies, selectors, services
 from ..forms import (
@@ -25,7 +26,7 @@ from ..forms import (
     QuestionnaireUploadForm,
     ResponseEditForm,
 )
-from ..models import LibraryEntry, Questionnaire, QuestionnaireStatus, ResponseStatus
+from ..models import Questionnaire, QuestionnaireStatus, ResponseStatus
 
 REVIEW_FILTERS = {
     "": "All",

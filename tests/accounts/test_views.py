@@ -31,13 +31,13 @@ def test_customer_is_refused_every_staff_page(mfa_client, customer):
 
 def test_customer_gets_404_for_another_organisation(mfa_client, customer, other_organisation):
     client = mfa_client(customer)
-    assert client.get(reverse("accounts:organisation-detail", args=[customer.organisation_id])).status_code == 200
-    assert client.get(reverse("accounts:organisation-detail", args=[other_organisation.pk])).status_code == 404
-    assert client.get(reverse("accounts:organisation-detail", args=[987654])).status_code == 404
+    assert client.get(reverse("workspace:organisation-detail", args=[customer.organisation_id])).status_code == 200
+    assert client.get(reverse("workspace:organisation-detail", args=[other_organisation.pk])).status_code == 404
+    assert client.get(reverse("workspace:organisation-detail", args=[987654])).status_code == 404
 
 
 def test_customer_organisation_page_does_not_list_other_organisations_users(mfa_client, customer, other_customer):
-    page = mfa_client(customer).get(reverse("accounts:organisation-mine"), follow=True)
+    page = mfa_client(customer).get(reverse("workspace:organisation-mine"), follow=True)
     assert customer.email in page.content.decode()
     assert other_customer.email not in page.content.decode()
 
@@ -139,7 +139,7 @@ def test_unknown_page_is_a_styled_404(mfa_client, manager):
 
 
 def test_server_error_page_is_styled_and_reveals_nothing(rf):
-    from accounts.errors import server_error
+    from workspace.errors import server_error
 
     response = server_error(rf.get("/anything/?secret=1"))
     assert response.status_code == 500

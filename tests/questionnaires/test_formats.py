@@ -20,12 +20,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from questionnaires.formats import (
     ColumnMapping,
-    QuestionnaireFileError,
     detect_mapping,
     layout_signature,
     parse_questionnaire,
 )
 from questionnaires.formats.xlsx import XlsxBook
+from spreadsheets import FileRejected
 
 SHARED = Path(os.environ.get("TRUSTPACK_SHARED_DIR") or Path(__file__).resolve().parents[2].parent / "shared")
 QUESTIONNAIRES = SHARED / "questionnaires"
@@ -366,7 +366,7 @@ def plain_xlsx() -> bytes:
 
 
 def refused(filename: str, data: bytes, **kwargs) -> str:
-    with pytest.raises(QuestionnaireFileError) as error:
+    with pytest.raises(FileRejected) as error:
         parse_questionnaire(filename, data, **kwargs)
     return str(error.value)
 

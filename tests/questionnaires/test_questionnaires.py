@@ -214,8 +214,8 @@ def test_overdue_entries_are_never_suggested(manager, lead, library):
 
     from django.utils import timezone
 
+    from library.models import LibraryEntry
     from questionnaires.autofill import match_index
-    from questionnaires.models import LibraryEntry
 
     LibraryEntry.objects.filter(pk=library["ports"].pk).update(review_due=timezone.localdate() - timedelta(days=1))
     _index, entries = match_index()
@@ -292,7 +292,7 @@ def test_mapping_with_bad_columns_is_a_form_error(mfa_client, manager, library, 
 
 
 def test_edited_and_new_answers_can_be_proposed_to_the_library(mfa_client, manager, lead, library, upload):
-    from questionnaires.models import LibraryEntryVersion, VersionStatus
+    from library.models import LibraryEntryVersion, VersionStatus
 
     upload(mfa_client(manager))
     questionnaire = Questionnaire.objects.get()

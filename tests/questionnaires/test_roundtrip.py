@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from library import services as library_services
 from questionnaires import services
 from questionnaires.exporting import questionnaire_export
 from questionnaires.models import Questionnaire, ResponseStatus
@@ -30,7 +31,7 @@ def real_file(name: str) -> Path:
 
 @pytest.fixture
 def library(manager, lead):
-    services.library_load_shipped_content(author=manager, approver=lead)
+    library_services.library_load_shipped_content(author=manager, approver=lead)
 
 
 def import_and_approve(path: Path, manager, lead, how_many: int) -> Questionnaire:

@@ -14,8 +14,9 @@ from pypdf import PdfReader
 
 from accounts.models import Role
 from accounts.services import StepUpRequired
-from questionnaires import services as library
-from questionnaires.models import LibraryEntry
+from library import services as library
+from library.models import LibraryEntry
+from questionnaires import services as questionnaire_services
 from reports import services
 from reports.models import Package, PackageStatus, RenderStatus
 from reports.selectors import superseded_items
@@ -148,10 +149,10 @@ def test_nda_answers_are_left_out_for_now(manager, lead, organisation, entries, 
 def test_unapproved_questionnaire_responses_block_release(manager, lead, organisation):
     from questionnaires.models import Questionnaire
 
-    questionnaire = library.questionnaire_create(
+    questionnaire = questionnaire_services.questionnaire_create(
         actor=manager, filename="q.csv", data=b"ID,Question,Answer\r\nQ1,Is MFA enforced?,\r\n", queue_import=False
     )
-    library.questionnaire_import(questionnaire_id=questionnaire.pk)
+    questionnaire_services.questionnaire_import(questionnaire_id=questionnaire.pk)
     package = services.package_create(
         actor=manager, organisation=organisation, title="Answers", questionnaire=Questionnaire.objects.get()
     )

@@ -1,0 +1,120 @@
+"""Input shapes for the answer library pages."""
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from accounts.models import Role, User
+
+from .file_format import CATEGORY_PATTERN, KEY_PATTERN
+from .models import Classification, Figure, ShortAnswer
+from .selectors import STATUS_FILTERS
+
+
+class VersionTextForm(forms.Form):
+    question = forms.CharField(
+        label="Question",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The canonical wording, as a questionnaire would ask it.",
+    )
+    answer = forms.CharField(
+        label="Answer",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 9}),
+        help_text="The full answer sent to customers. State only what is true and sourced.",
+    )
+    short_answer = forms.ChoiceField(
+        label="Short answer",
+        choices=ShortAnswer.choices,
+        required=False,
+        help_text="Put into Yes/No dropdown cells; the full answer goes into the comment column.",
+    )
+    aliases = forms.CharField(
+        label="Other phrasings",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: how CAIQ, SIG, HECVAT or customers word the same question. Helps auto-fill.",
+    )
+    sources = forms.CharField(
+        label="Sources (internal)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Where each fact comes from. Never shown to customers.",
+    )
+
+
+class EntryCreateForm(VersionTextForm):
+    key = forms.CharField(
+        label="Key",
+        max_length=100,
+        validators=[RegexValidator(KEY_PATTERN, "Lower-case letters, digits and hyphens only.")],
+        help_text="A short permanent identifier, e.g. particle-firewall-ports. It cannot change later.",
+    )
+    category = forms.CharField(
+        label="Category",
+        max_length=40,
+        validators=[RegexValidator(CATEGORY_PATTERN, "One lower-case word, e.g. network.")],
+        help_text="Groups entries in the library and in health reports, e.g. network, access, device.",
+    )
+    classification = forms.ChoiceField(
+        label="Classification",
+        choices=Classification.choices,
+        initial=Classification.NDA,
+        help_text="Public: anyone. NDA only: customers who accepted the NDA. Internal: never leaves the company.",
+    )
+    field_order = ["key", "category", "classification", "question", "answer", "short_answer", "aliases", "sources"]
+
+
+class EntrySettingsForm(forms.Form):
+    category = EntryCreateForm.base_fields["category"]
+    classification = EntryCreateForm.base_fields["classification"]
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD], is_active=True),
+        help_text="Gets the review reminders.",
+    )
+    figure = forms.ChoiceField(
+        label="Figure",
+        choices=Figure.choices,
+        required=False,
+        help_text="Shown with the answer here and in PDF packages.",
+    )
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        label="What needs to change",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The author sees this with the rejected version.",
+    )
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    category = forms.ChoiceField(label="Category", required=False)
+    classification = forms.ChoiceField(
+        label="Classification", required=False, choices=[("", "Any classification"), *Classification.choices]
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *STATUS_FILTERS.items()])
+    owner = forms.ModelChoiceField(label="Owner", required=False, queryset=User.objects.none(), empty_label="Anyone")
+
+    def __init__(self, *args, categories: list[str], owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any category"), *((c, c) for c in categories)]
+        self.fields["owner"].queryset = owners
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Library file",
+        help_text="CSV (UTF-8) or XLSX, at most 5 MB. First row: key, question, answer, short_answer, category, "
+        "classification, aliases (aliases separated by ' | '); an optional sources column.",
+    )
+
+
+class DiffForm(forms.Form):
+    old = forms.IntegerField(min_value=1)
+    new = forms.IntegerField(min_value=1)

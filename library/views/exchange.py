@@ -1,0 +1,131 @@
+"""Library import (upload, preview, confirm: all rows or none) and export (CSV/XLSX) pages."""
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.view_errors import require
+from audit.services import audit_record
+from spreadsheets import FileRejected
+
+from .. import policies, selectors, services
+from ..file_format import export_rows, parse_library_file, write_csv, write_xlsx
+from ..forms import ImportUploadForm
+from ..models import LibraryEntry
+
+SESSION_IMPORT = "library_import_upload"
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def library_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview (with row errors, nothing saved) → confirm (all rows or none)."""
+    require(policies.can_edit_library(request.user))
+    form = ImportUploadForm()
+    if request.method == "POST" and request.POST.get("confirm"):
+        return _import_confirm(request)
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.LIBRARY_UPLOAD_MAX_BYTES:
+                form.add_error("file", f"The file is larger than {settings.LIBRARY_UPLOAD_MAX_BYTES // 1_048_576} MB.")
+            else:
+                data = upload.read()
+                try:
+                    parsed = parse_library_file(upload.name, data)
+                except FileRejected as error:
+                    form.add_error("file", str(error))
+                else:
+                    if not parsed.ok:
+                        return render(
+                            request,
+                            "library/library_import.html",
+                            {"form": form, "errors": parsed.errors[:200], "error_count": len(parsed.errors)},
+                            status=400,
+                        )
+                    token = uuid.uuid4().hex
+                    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+                    (_upload_dir() / f"{token}{suffix}").write_bytes(data)
+                    request.session[SESSION_IMPORT] = {
+                        "token": token,
+                        "suffix": suffix,
+                        "name": upload.name,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                    }
+                    existing = dict(
+                        LibraryEntry.objects.filter(key__in=[r.key for r in parsed.rows]).values_list("key", "pk")
+                    )
+                    return render(
+                        request,
+                        "library/library_import_preview.html",
+                        {"rows": parsed.rows, "existing": existing, "name": upload.name, "token": token},
+                    )
+        return render(request, "library/library_import.html", {"form": form}, status=400)
+    return render(request, "library/library_import.html", {"form": form})
+
+
+def _import_confirm(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(SESSION_IMPORT)
+    if not pending or pending.get("token") != request.POST.get("confirm"):
+        messages.error(request, "That upload has expired. Upload the file again.")
+        return redirect(reverse("library:library-import"))
+    path = _upload_dir() / f"{pending['token']}{pending['suffix']}"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        messages.error(request, "That upload has expired. Upload the file again.")
+        return redirect(reverse("library:library-import"))
+    if hashlib.sha256(data).hexdigest() != pending["sha256"]:
+        raise PermissionDenied
+    parsed = parse_library_file(pending["name"], data)
+    try:
+        result = services.library_import(rows=parsed.rows, author=request.user, request=request)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(reverse("library:library-import"))
+    finally:
+        path.unlink(missing_ok=True)
+        request.session.pop(SESSION_IMPORT, None)
+    messages.success(
+        request,
+        f"Imported {result.total} rows: {result.created} new, {result.updated} changed, {result.unchanged} unchanged. "
+        "New and changed versions wait in the review queue.",
+    )
+    return redirect(reverse("library:entry-list"))
+
+
+@login_required
+@require_GET
+def library_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    require(policies.can_view_library(request.user))
+    entries = list(selectors.usable_entries().order_by("key"))
+    for entry in entries:
+        entry.export_version = entry.approved_version
+    table = export_rows(entries)
+    stamp = timezone.now().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            write_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(write_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="trustpack-library-{stamp}.{fmt}"'
+    audit_record(action="library.exported", request=request, data={"format": fmt, "entries": len(entries)})
+    return response

@@ -1,0 +1,38 @@
+"""Role-aware navigation for the base layout, and the policy answers templates need everywhere."""
+
+from django.urls import reverse
+
+from accounts import policies
+from audit.policies import can_view_audit
+from library.policies import can_edit_library, can_review_library, can_view_library
+from reports.policies import can_assemble_package
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not policies.is_verified(user):
+        return {"nav_items": [], "may_edit_library": False, "may_review_library": False}
+    # (label, URL, further URLs whose pages belong under this item)
+    items = [("Dashboard", reverse("workspace:dashboard"), ())]
+    if can_view_library(user):
+        items.append(("Questionnaires", reverse("questionnaires:questionnaire-list"), ()))
+        items.append(("Library", reverse("library:entry-list"), ()))
+    if can_assemble_package(user):
+        items.append(("Packages", reverse("reports:package-list"), ()))
+    if policies.is_vendor_staff(user):
+        items.append(("Organisations", reverse("accounts:organisation-list"), (reverse("accounts:invitation-list"),)))
+    elif user.organisation_id:
+        items.append(("My organisation", reverse("workspace:organisation-detail", args=[user.organisation_id]), ()))
+    if policies.can_manage_users(user):
+        items.append(("Users", reverse("accounts:user-list"), ()))
+    if can_view_audit(user):
+        items.append(("Audit trail", reverse("audit:event-list"), ()))
+    nav_items = []
+    for label, url, related in items:
+        active = request.path == url if url == "/" else request.path.startswith((url, *related))
+        nav_items.append({"label": label, "url": url, "active": active})
+    return {
+        "nav_items": nav_items,
+        "may_edit_library": can_edit_library(user),
+        "may_review_library": can_review_library(user),
+    }

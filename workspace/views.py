@@ -1,0 +1,92 @@
+"""Pages that compose the other apps for people: health, dashboard, organisation overview."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from accounts import policies as account_policies
+from accounts import selectors as account_selectors
+from accounts import services as account_services
+from accounts.models import Role
+from accounts.selectors import pending_only
+from audit.models import AuditEvent
+from audit.policies import can_view_audit
+from library import selectors as library_selectors
+from questionnaires import selectors as questionnaire_selectors
+from questionnaires.policies import questionnaires_for
+from reports.policies import packages_for
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers. Reveals nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "is_staff_member": account_policies.is_vendor_staff(user),
+        "can_view_audit": can_view_audit(user),
+        "can_manage_users": account_policies.can_manage_users(user),
+        "recovery_codes_left": account_services.mfa_remaining_recovery_codes(user),
+    }
+    if context["is_staff_member"]:
+        context["organisations"] = account_selectors.organisation_list(user=user)[:6]
+        context["organisation_count"] = account_policies.organisations_for(user).count()
+        context["pending_invitations"] = account_selectors.invitation_list(user=user).filter(pending_only()).count()
+        open_questionnaires = questionnaire_selectors.questionnaire_list(user=user)
+        context["open_questionnaires"] = list(open_questionnaires[:8])
+        context["open_questionnaire_count"] = open_questionnaires.count()
+        context["review_waiting"] = library_selectors.review_queue(user=user).count()
+        context["overdue_entries"] = library_selectors.status_counts(user=user)["overdue"]
+    else:
+        context["organisation"] = user.organisation
+    if context["can_view_audit"]:
+        context["recent_events"] = AuditEvent.objects.all()[:8]
+    if context["can_manage_users"]:
+        context["users_without_mfa"] = (
+            account_selectors.user_list(actor=user).filter(has_mfa=False, is_active=True).count()
+        )
+    return render(request, "workspace/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = account_policies.organisation_get_for(request.user, pk)
+    is_staff_member = account_policies.is_vendor_staff(request.user)
+    return render(
+        request,
+        "workspace/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": organisation.users.order_by("email"),
+            "invitations": account_selectors.invitation_list(user=request.user).filter(organisation=organisation)
+            if is_staff_member
+            else [],
+            "can_invite": account_policies.can_invite(request.user, Role.CUSTOMER),
+            "questionnaires": questionnaires_for(request.user)
+            .filter(organisation=organisation)
+            .order_by("-created_at"),
+            "packages": packages_for(request.user).filter(organisation=organisation).order_by("-assembled_at"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def organisation_mine(request: HttpRequest) -> HttpResponse:
+    if not request.user.organisation_id:
+        raise PermissionDenied
+    return redirect(reverse("workspace:organisation-detail", args=[request.user.organisation_id]))
