@@ -27,6 +27,18 @@ def is_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
 
 
+def four_eyes_refusal(
+    user, *, contributions: dict[int | None, str], subject: str, action: str = "approve"
+) -> str | None:
+    """The four-eyes rule, the one place it is written: nobody approves work they contributed to.
+    `contributions` maps each contributor's id to what they did ("wrote", "edited", "assembled"); the
+    answer is why `user` may not approve `subject`, or None when they contributed nothing to it."""
+    done = contributions.get(user.pk)
+    if user.pk is None or done is None:
+        return None
+    return f"You {done} this {subject}, so someone else must {action} it."
+
+
 def can_manage_users(user) -> bool:
     """Only admins change roles, reset second factors and deactivate accounts."""
     return is_admin(user)

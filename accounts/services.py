@@ -8,6 +8,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -274,19 +275,11 @@ def mfa_verify(*, request: HttpRequest, code: str) -> MfaCheck:
     user = request.user
     code = _normalise_code(code)
     wanted = TOTPDevice if code.isdigit() else StaticDevice
-    retry_after = 0
+    retry_after = _mfa_wait_seconds(user)
     matched = None
     with transaction.atomic():
-        for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if not isinstance(device, wanted):
-                continue
-            allowed, info = device.verify_is_allowed()
-            if not allowed:
-                locked_until = (info or {}).get("locked_until")
-                if locked_until:
-                    retry_after = max(retry_after, int((locked_until - timezone.now()).total_seconds()) + 1)
-                continue
-            if device.verify_token(code):
+        for device in devices_for_user(user, confirmed=True, for_verify=True) if not retry_after else ():
+            if isinstance(device, wanted) and device.verify_token(code):
                 matched = device
                 break
         if matched is None:
@@ -304,9 +297,35 @@ def mfa_verify(*, request: HttpRequest, code: str) -> MfaCheck:
                 request=request,
             )
     if matched is None:
+        if not retry_after:
+            _mfa_failure_count(user, add=1)
         return MfaCheck(ok=False, retry_after_seconds=retry_after)
+    cache.delete(_mfa_failures_key(user))
     _mark_verified(request, matched)
     return MfaCheck(ok=True)
+
+
+def _mfa_failures_key(user: User) -> str:
+    return f"mfa-failures:{user.pk}"
+
+
+def _mfa_failure_count(user: User, *, add: int = 0) -> tuple[int, float]:
+    count, last = cache.get(_mfa_failures_key(user), (0, 0.0))
+    if add:
+        count, last = count + add, time.time()
+        cache.set(_mfa_failures_key(user), (count, last), timeout=settings.MFA_MAX_WAIT_SECONDS)
+    return count, last
+
+
+def _mfa_wait_seconds(user: User) -> int:
+    """Seconds before this account may try another code: none for the first few wrong codes (a typo
+    costs nothing), then 30 s doubling per further failure, up to MFA_MAX_WAIT_SECONDS."""
+    count, last = _mfa_failure_count(user)
+    if count < settings.MFA_FREE_ATTEMPTS:
+        return 0
+    wait = min(30 * 2 ** (count - settings.MFA_FREE_ATTEMPTS), settings.MFA_MAX_WAIT_SECONDS)
+    remaining = last + wait - time.time()
+    return int(remaining) + 1 if remaining > 0 else 0
 
 
 def mfa_recovery_codes_regenerate(*, request: HttpRequest) -> list[str]:

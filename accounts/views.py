@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
@@ -18,6 +17,7 @@ from audit.models import AuditEvent
 from . import policies, selectors, services
 from .forms import AcceptInvitationForm, CodeForm, EnrolForm, InvitationForm, OrganisationForm, RoleForm
 from .models import Role
+from .redirects import safe_next_url
 from .step_up import require_step_up
 from .view_errors import errors_into_form, require
 
@@ -25,12 +25,7 @@ SESSION_NEW_RECOVERY_CODES = "new_recovery_codes"
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next") or "", default=default)
 
 
 # --- Second factor --------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def load_library(path: Path) -> list[IndexedEntry]:
     auto-fill index sees approved entries."""
     from django.core.management import call_command
 
-    from library.selectors import usable_entries
+    from library.selectors import matchable_entries
     from questionnaires.autofill import indexed_entries
 
     call_command("seed_demo", "--users-only", stdout=io.StringIO())
@@ -67,7 +67,7 @@ def load_library(path: Path) -> list[IndexedEntry]:
         "lead@example.com",
         stdout=io.StringIO(),
     )
-    return indexed_entries(usable_entries().order_by("pk"))
+    return indexed_entries(matchable_entries().order_by("pk"))
 
 
 def load_questions(shared: Path) -> dict[str, list[tuple[str, str, str]]]:

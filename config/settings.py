@@ -198,8 +198,12 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trustpack] "
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Trustpack")
-OTP_TOTP_THROTTLE_FACTOR = 1
-OTP_STATIC_THROTTLE_FACTOR = 1
+# django-otp's own back-off refuses even the right code for a while after a single typo; Trustpack
+# throttles per account instead: a few free tries, then a doubling wait (accounts.services.mfa_verify).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+MFA_FREE_ATTEMPTS = 5
+MFA_MAX_WAIT_SECONDS = 15 * 60
 MFA_STEP_UP_SECONDS = 5 * 60
 MFA_RECOVERY_CODE_COUNT = 10
 

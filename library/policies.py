@@ -1,12 +1,16 @@
-"""Who may read, write and review the answer library; the one door to its objects."""
+"""Who may read, write and review the answer library; the one door to its objects; and what may leave."""
 
+from datetime import date
+
+from django.db import models
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role
-from accounts.policies import has_role, is_vendor_staff
+from accounts.policies import four_eyes_refusal, has_role, is_vendor_staff
 
-from .models import LibraryEntry, LibraryEntryVersion, VersionStatus
+from .models import Classification, LibraryEntry, LibraryEntryVersion, VersionStatus
 
 LIBRARY_WRITERS = (Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD)
 
@@ -32,11 +36,20 @@ def approval_refusal(user, version: LibraryEntryVersion) -> str | None:
         return "Only a security lead can approve library answers."
     if version.status != VersionStatus.IN_REVIEW:
         return f"Only versions in review can be approved; this one is {version.get_status_display().lower()}."
-    if user.pk == version.author_id:
-        return "You wrote this version, so someone else must approve it."
-    if user.pk == version.last_edited_by_id or version.editors.filter(pk=user.pk).exists():
-        return "You edited this version, so someone else must approve it."
-    return None
+    return four_eyes_refusal(user, contributions=version_contributions(version), subject="version")
+
+
+def version_contributions(version: LibraryEntryVersion) -> dict[int | None, str]:
+    """Everyone who put words into this version: its author and each editor."""
+    contributions: dict[int | None, str] = dict.fromkeys(_editor_ids(version), "edited")
+    contributions[version.last_edited_by_id] = "edited"
+    contributions[version.author_id] = "wrote"
+    return contributions
+
+
+def _editor_ids(obj) -> list[int]:
+    # Uses prefetched editors when the caller loaded them (list pages), one query otherwise.
+    return [editor.pk for editor in obj.editors.all()]
 
 
 def can_approve_entry_version(user, version: LibraryEntryVersion) -> bool:
@@ -68,3 +81,43 @@ def version_get_for(user, entry: LibraryEntry, number: int) -> LibraryEntryVersi
         entry=entry,
         number=number,
     )
+
+
+def nda_covers(organisation) -> bool:
+    """Whether a current NDA covers the readers of `organisation`. Trustpack does not record NDA
+    acceptances yet, so no organisation is covered and NDA-class wording stays in the company."""
+    return False
+
+
+class LeaveRefusal(models.TextChoices):
+    """Why wording may not leave the company; the label reads as the end of "… because …"."""
+
+    INTERNAL = "internal", "it is internal-class and never leaves the company"
+    RETIRED = "retired", "its library entry is retired"
+    NOT_APPROVED = "not_approved", "its library entry has no approved wording"
+    SUPERSEDED = "superseded", "the library has replaced this wording with a newer approved version"
+    OVERDUE = "overdue", "its library entry is overdue for review"
+    NDA = "nda", "it is NDA-class and the customer is not covered by a current NDA"
+
+
+def leave_refusal(version: LibraryEntryVersion, *, nda_covered: bool, today: date | None = None) -> LeaveRefusal | None:
+    """What may leave the company, the one place it is written: why this wording may not go out, or None.
+
+    Wording leaves only as its entry's approved, current version, while the entry is not retired and
+    not overdue for review, never when it is internal-class, and NDA-class only to a reader covered by
+    a current NDA (`nda_covered`). `selectors.leaving_entries` is the same rule as a query."""
+    entry = version.entry
+    today = today or timezone.localdate()
+    if entry.classification == Classification.INTERNAL:
+        return LeaveRefusal.INTERNAL
+    if entry.retired_at is not None:
+        return LeaveRefusal.RETIRED
+    if entry.approved_version_id is None:
+        return LeaveRefusal.NOT_APPROVED
+    if entry.approved_version_id != version.pk:
+        return LeaveRefusal.SUPERSEDED
+    if entry.review_due is None or entry.review_due < today:
+        return LeaveRefusal.OVERDUE
+    if entry.classification == Classification.NDA and not nda_covered:
+        return LeaveRefusal.NDA
+    return None

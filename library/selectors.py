@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from . import policies
-from .models import LibraryEntry, LibraryEntryVersion, VersionStatus
+from .models import Classification, LibraryEntry, LibraryEntryVersion, VersionStatus
 
 STATUS_FILTERS = {
     "approved": "Approved and current",
@@ -20,12 +20,21 @@ STATUS_FILTERS = {
 }
 
 
-def usable_entries() -> QuerySet[LibraryEntry]:
-    """Entries whose approved text may leave the library: approved, not retired, review not overdue.
-    Auto-fill and every export draw only from here."""
+def matchable_entries() -> QuerySet[LibraryEntry]:
+    """Entries auto-fill may match: approved, not retired, review not overdue. Internal ones included, so
+    staff learn an answer exists; whether its words may go out is `policies.leave_refusal`'s to say."""
     return LibraryEntry.objects.filter(
         approved_version__isnull=False, retired_at__isnull=True, review_due__gte=timezone.localdate()
-    ).select_related("approved_version")
+    ).select_related("approved_version__entry")
+
+
+def leaving_entries(*, nda_covered: bool) -> QuerySet[LibraryEntry]:
+    """Entries whose approved wording may leave the company: `policies.leave_refusal` as a query (a test
+    holds the two to the same answers)."""
+    entries = matchable_entries().exclude(classification=Classification.INTERNAL)
+    if not nda_covered:
+        entries = entries.exclude(classification=Classification.NDA)
+    return entries
 
 
 def _status_q(status: str) -> Q:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Max
 
 from library.models import Classification, LibraryEntry, ShortAnswer
-from library.selectors import usable_entries
+from library.policies import leave_refusal
+from library.selectors import matchable_entries
 
 from .models import MatchFeedback
 
@@ -26,7 +27,7 @@ _cache: dict[str, object] = {"fingerprint": None, "index": None, "entries": {}}
 
 
 def _fingerprint() -> tuple:
-    entries = usable_entries()
+    entries = matchable_entries()
     summary = entries.aggregate(count=Count("pk"), latest=Max("approved_version__approved_at"), ids=Max("pk"))
     feedback = MatchFeedback.objects.aggregate(count=Count("pk"), last=Max("pk"))
     retired = LibraryEntry.objects.filter(retired_at__isnull=False).aggregate(latest=Max("retired_at"))
@@ -54,7 +55,7 @@ def match_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
     with _lock:
         if _cache["fingerprint"] == fingerprint and _cache["index"] is not None:
             return _cache["index"], _cache["entries"]
-    entries = {entry.pk: entry for entry in usable_entries().order_by("pk")}
+    entries = {entry.pk: entry for entry in matchable_entries().order_by("pk")}
     indexed = indexed_entries(entries.values())
     feedback = [
         Feedback(entry_id=row.entry_id, question_text=row.question_text, positive=row.is_positive)
@@ -126,7 +127,8 @@ def proposal_for(
     cell's own spelling, the text (for free-text or comment cells) is the full answer."""
     entry = entries[suggestion.entry_id]
     version = entry.approved_version
-    if entry.classification == Classification.INTERNAL:
+    # Drafting for a questionnaire: NDA-class wording may be drafted; the export decides per customer.
+    if leave_refusal(version, nda_covered=True):
         return Proposal(entry=entry, confidence=suggestion.confidence, choice="", text="")
     choice = choice_for(version.short_answer, options) if answer_kind == "choice" else ""
     return Proposal(entry=entry, confidence=suggestion.confidence, choice=choice, text=version.answer)

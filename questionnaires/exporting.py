@@ -10,8 +10,7 @@ from pathlib import PurePath
 
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from library.models import Classification
-from library.selectors import usable_entries
+from library.policies import leave_refusal, nda_covers
 
 from .models import Questionnaire, ResponseStatus
 from .writeback import CellWrite, WriteBackError, csv_write_cells, xlsx_write_cells
@@ -69,16 +68,17 @@ def _exportable(questionnaire: Questionnaire, draft: bool):
     statuses = [ResponseStatus.APPROVED]
     if draft:
         statuses += [ResponseStatus.ACCEPTED, ResponseStatus.SUGGESTED]
-    usable_ids = set(usable_entries().exclude(classification=Classification.INTERNAL).values_list("pk", flat=True))
-    questions = questionnaire.questions.select_related("response__source_version").order_by("order")
+    nda_covered = nda_covers(questionnaire.organisation)
+    questions = questionnaire.questions.select_related("response__source_version__entry").order_by("order")
     kept, skipped = [], []
     for question in questions:
         response = getattr(question, "response", None)
         if response is None or response.status not in statuses:
             continue
         source = response.source_version
-        if source is not None and source.entry_id not in usable_ids:
-            skipped.append(f"{question.ref}: its library entry is overdue for review, retired or internal")
+        refusal = leave_refusal(source, nda_covered=nda_covered) if source is not None else None
+        if refusal:
+            skipped.append(f"{question.ref}: {refusal.label}")
             continue
         kept.append((question, response))
     return kept, skipped

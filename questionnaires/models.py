@@ -114,6 +114,10 @@ class Response(models.Model):
     suggested_entry = models.ForeignKey(
         LibraryEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The library draft written from this answer: its writers count as the answer's writers (four eyes).
+    proposed_version = models.ForeignKey(
+        LibraryEntryVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     confidence = models.FloatField(null=True, blank=True)
     provenance = models.CharField(max_length=10, choices=Provenance.choices, default=Provenance.NONE)
     status = models.CharField(max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.NEEDS_ATTENTION)

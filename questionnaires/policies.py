@@ -3,8 +3,8 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.policies import has_role
-from library.policies import LIBRARY_WRITERS, can_review_library, can_view_library
+from accounts.policies import four_eyes_refusal, has_role
+from library.policies import LIBRARY_WRITERS, can_review_library, can_view_library, version_contributions
 
 from .models import Questionnaire, Response, ResponseStatus
 
@@ -44,9 +44,18 @@ def response_approval_refusal(user, response: Response) -> str | None:
         return "Only accepted responses can be approved."
     if not (response.text.strip() or response.choice):
         return "An empty response cannot be approved."
-    if response.last_edited_by_id == user.pk:
-        return "You edited or accepted this response last, so someone else must approve it."
-    return None
+    return four_eyes_refusal(user, contributions=response_contributions(response), subject="response")
+
+
+def response_contributions(response: Response) -> dict[int | None, str]:
+    """Everyone whose words are in this response: each editor (accepting counts), and the writers of the
+    library version it uses when that version was drafted from this very response."""
+    contributions: dict[int | None, str] = {}
+    if response.source_version_id and response.source_version_id == response.proposed_version_id:
+        contributions.update(version_contributions(response.source_version))
+    contributions.update({editor.pk: "edited" for editor in response.editors.all()})
+    contributions[response.last_edited_by_id] = "edited"
+    return contributions
 
 
 def can_approve_response(user, response: Response) -> bool:

@@ -32,12 +32,16 @@ def questionnaire_counts(questionnaire) -> dict:
 
 def question_list(*, questionnaire, status: str = "", assignee_id: int | None = None, query: str = ""):
     """The questionnaire's questions in file order with their responses and the entries they use."""
-    questions = Question.objects.filter(questionnaire=questionnaire).select_related(
-        "response",
-        "response__source_version__entry",
-        "response__assignee",
-        "response__last_edited_by",
-        "response__approver",
+    questions = (
+        Question.objects.filter(questionnaire=questionnaire)
+        .select_related(
+            "response",
+            "response__source_version__entry",
+            "response__assignee",
+            "response__last_edited_by",
+            "response__approver",
+        )
+        .prefetch_related("response__editors")
     )
     if status == "flagged":
         questions = questions.filter(response__is_flagged=True)

@@ -2,8 +2,6 @@
 
 from django import forms
 
-from library.models import Classification
-
 
 class PackageForm(forms.Form):
     organisation = forms.ModelChoiceField(label="Customer", queryset=None)
@@ -37,7 +35,7 @@ class PackageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["questionnaire"].queryset = questionnaires
-        self.fields["entries"].queryset = entries.filter(classification=Classification.PUBLIC).order_by("key")
+        self.fields["entries"].queryset = entries.order_by("key")
         self.fields["entries"].label_from_instance = lambda entry: (
             f"{entry.key} — {entry.approved_version.question[:90]}"
         )

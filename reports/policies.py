@@ -4,25 +4,25 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from accounts.policies import is_vendor_staff
+from accounts.policies import four_eyes_refusal, has_role, is_vendor_staff
 
 from .models import Package, PackageStatus
 
 
 def can_assemble_package(user) -> bool:
     """Account managers and security leads assemble packages."""
-    return bool(user.is_authenticated and user.is_active and user.role in (Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD))
+    return has_role(user, Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD)
 
 
 def release_refusal(user, package: Package) -> str | None:
     """Why `user` may not release `package`, or None (four eyes: a security lead who did not assemble it)."""
-    if not (user.is_authenticated and user.is_active and user.role == Role.SECURITY_LEAD):
+    if not has_role(user, Role.SECURITY_LEAD):
         return "Only a security lead can release a package."
     if package.status != PackageStatus.DRAFT:
         return "This package is already released."
-    if package.assembled_by_id == user.pk:
-        return "You assembled this package, so another security lead must release it."
-    return None
+    return four_eyes_refusal(
+        user, contributions={package.assembled_by_id: "assembled"}, subject="package", action="release"
+    )
 
 
 def can_release_package(user, package: Package) -> bool:

@@ -14,8 +14,9 @@ from django.utils import timezone
 from accounts.models import CustomerOrganisation, User
 from accounts.services import step_up_ensure
 from audit.services import audit_record
-from library.models import Classification, LibraryEntry, LibraryEntryVersion
-from library.selectors import usable_entries
+from library.models import LibraryEntry, LibraryEntryVersion
+from library.policies import LeaveRefusal, leave_refusal, nda_covers
+from library.selectors import leaving_entries
 from questionnaires.models import Provenance, Questionnaire, ResponseStatus
 
 from . import policies
@@ -104,14 +105,6 @@ def _listing(refs: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
 
 
-def _entry_problem(entry: LibraryEntry, usable_ids: set[int]) -> str | None:
-    if entry.classification == Classification.INTERNAL:
-        return "internal"
-    if entry.pk not in usable_ids:
-        return "stale"
-    return None
-
-
 def _version_item(version: LibraryEntryVersion, *, ref: str, question: str, section: str, provenance: str) -> dict:
     return {
         "section": section,
@@ -128,11 +121,12 @@ def _version_item(version: LibraryEntryVersion, *, ref: str, question: str, sect
 
 
 def package_release_check(package: Package) -> ReleaseCheck:
-    """Exactly what blocks a release: unapproved answers, entries overdue, retired or never approved, and
-    internal-class content (never allowed). NDA-class answers are left out until NDA acceptance exists."""
+    """Exactly what blocks a release: unapproved answers, and any wording `leave_refusal` keeps in the
+    company (internal, retired, superseded, overdue). NDA-class answers are left out, not blocking, while
+    the customer is not covered by a current NDA."""
     check = ReleaseCheck()
-    usable_ids = set(usable_entries().values_list("pk", flat=True))
-    internal, stale, nda = [], [], []
+    nda_covered = nda_covers(package.organisation)
+    refused: dict[LeaveRefusal, list[str]] = {}
     if package.questionnaire_id:
         questions = package.questionnaire.questions.select_related(
             "response__source_version__entry", "response__approver"
@@ -144,17 +138,10 @@ def package_release_check(package: Package) -> ReleaseCheck:
                 unapproved.append(question.ref)
                 continue
             source = response.source_version
-            if source is not None:
-                problem = _entry_problem(source.entry, usable_ids)
-                if problem == "internal":
-                    internal.append(question.ref)
-                    continue
-                if problem == "stale" or source.entry.approved_version_id != source.pk:
-                    stale.append(question.ref)
-                    continue
-                if source.entry.classification == Classification.NDA:
-                    nda.append(question.ref)
-                    continue
+            refusal = leave_refusal(source, nda_covered=nda_covered) if source is not None else None
+            if refusal:
+                refused.setdefault(refusal, []).append(question.ref)
+                continue
             check.items.append(
                 {
                     "section": question.section,
@@ -175,38 +162,29 @@ def package_release_check(package: Package) -> ReleaseCheck:
                 f"{count} response{'s are' if count != 1 else ' is'} not approved yet: {_listing(unapproved)}."
             )
     else:
-        for entry in package.entries.select_related("approved_version__approver").order_by("category", "key"):
-            problem = _entry_problem(entry, usable_ids)
-            if problem == "internal":
-                internal.append(entry.key)
-            elif problem == "stale":
-                stale.append(entry.key)
-            elif entry.classification == Classification.NDA:
-                nda.append(entry.key)
-            else:
-                version = entry.approved_version
-                check.items.append(
-                    _version_item(
-                        version,
-                        ref=entry.key,
-                        question=version.question,
-                        section=category_title(entry.category),
-                        provenance=Provenance.LIBRARY.label,
-                    )
+        entries = package.entries.select_related("approved_version__approver", "approved_version__entry")
+        for entry in entries.order_by("category", "key"):
+            version = entry.approved_version
+            refusal = leave_refusal(version, nda_covered=nda_covered) if version else LeaveRefusal.NOT_APPROVED
+            if refusal:
+                refused.setdefault(refusal, []).append(entry.key)
+                continue
+            check.items.append(
+                _version_item(
+                    version,
+                    ref=entry.key,
+                    question=version.question,
+                    section=category_title(entry.category),
+                    provenance=Provenance.LIBRARY.label,
                 )
-    if internal:
-        check.blockers.append(f"Internal-class answers can never be included: {_listing(internal)}.")
-    if stale:
-        check.blockers.append(
-            f"These answers come from library entries that are overdue for review, retired or replaced by a newer "
-            f"approved version: {_listing(stale)}. Re-approve or refresh them first."
-        )
-    if nda:
-        count = len(nda)
-        check.left_out.append(
-            f"{count} NDA-class answer{'s are' if count != 1 else ' is'} left out until the customer has accepted "
-            f"the NDA: {_listing(nda)}."
-        )
+            )
+    for refusal, refs in refused.items():
+        count = len(refs)
+        answers = f"{count} answer{'s' if count != 1 else ''}"
+        if refusal == LeaveRefusal.NDA:
+            check.left_out.append(f"{answers} left out because {refusal.label}: {_listing(refs)}.")
+        else:
+            check.blockers.append(f"{answers} cannot be released because {refusal.label}: {_listing(refs)}.")
     if not check.items and not check.blockers:
         check.blockers.append("There is nothing to release: the package has no answer that may go to this customer.")
     return check
@@ -398,7 +376,7 @@ def package_seed_demo(*, assembler: User, releaser: User, organisation: Customer
         organisation=organisation, title=DEMO_PACKAGE_TITLE, status=PackageStatus.RELEASED
     ).first()
     if package is None:
-        entries = list(usable_entries().filter(classification=Classification.PUBLIC).order_by("category", "key"))
+        entries = list(leaving_entries(nda_covered=False).order_by("category", "key"))
         package = package_create(
             actor=assembler,
             organisation=organisation,

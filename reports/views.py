@@ -14,7 +14,7 @@ from accounts.policies import is_verified, organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record, client_ip
-from library.selectors import usable_entries
+from library.selectors import leaving_entries
 from questionnaires.policies import questionnaires_for
 
 from . import policies, selectors, services
@@ -57,7 +57,7 @@ def package_create(request: HttpRequest) -> HttpResponse:
         initial=initial,
         organisations=organisations_for(request.user),
         questionnaires=questionnaires_for(request.user).order_by("-created_at"),
-        entries=usable_entries(),
+        entries=leaving_entries(nda_covered=False),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

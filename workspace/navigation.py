@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from accounts import policies
+from accounts.services import mfa_verified_recently
 from audit.policies import can_view_audit
 from library.policies import can_edit_library, can_review_library, can_view_library
 from reports.policies import can_assemble_package
@@ -11,7 +12,7 @@ from reports.policies import can_assemble_package
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not policies.is_verified(user):
-        return {"nav_items": [], "may_edit_library": False, "may_review_library": False}
+        return {"nav_items": [], "may_edit_library": False, "may_review_library": False, "step_up_due": False}
     # (label, URL, further URLs whose pages belong under this item)
     items = [("Dashboard", reverse("workspace:dashboard"), ())]
     if can_view_library(user):
@@ -35,4 +36,6 @@ def navigation(request) -> dict:
         "nav_items": nav_items,
         "may_edit_library": can_edit_library(user),
         "may_review_library": can_review_library(user),
+        # Forms of sensitive actions show a code field while a fresh second factor is due.
+        "step_up_due": not mfa_verified_recently(request),
     }

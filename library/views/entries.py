@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
-from accounts.services import StepUpRequired
-from accounts.step_up import require_step_up, step_up_url
+from accounts.step_up import require_step_up
 from accounts.view_errors import errors_into_form, require
 
 from .. import content, policies, selectors, services
@@ -291,8 +290,6 @@ def version_approve(request: HttpRequest, key: str, number: int) -> HttpResponse
     entry, version = _version(request, key, number)
     try:
         services.version_approve(actor=request.user, version=version, request=request)
-    except StepUpRequired:
-        return redirect(step_up_url(reverse("library:entry-detail", args=[key])))
     except PermissionDenied as error:
         messages.error(request, str(error) or "You may not approve this version.")
         return _back(request, entry)

@@ -115,7 +115,7 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
 @require_GET
 def library_export(request: HttpRequest, fmt: str) -> HttpResponse:
     require(policies.can_view_library(request.user))
-    entries = list(selectors.usable_entries().order_by("key"))
+    entries = list(selectors.leaving_entries(nda_covered=True).order_by("key"))
     for entry in entries:
         entry.export_version = entry.approved_version
     table = export_rows(entries)

@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.services import step_up_ensure
 from audit.services import audit_record
 from library.models import LibraryEntry, LibraryEntryVersion
-from library.selectors import usable_entries
+from library.selectors import leaving_entries
 from library.services import VersionText, entry_create, version_save_draft
 
 from .. import policies
@@ -98,7 +98,7 @@ def response_use_entry(
 ) -> Response:
     """Answer with another library entry's approved text (usable entries only, never internal ones)."""
     _require_worker(actor)
-    usable = usable_entries().exclude(classification="internal").filter(pk=entry.pk).first()
+    usable = leaving_entries(nda_covered=True).filter(pk=entry.pk).first()
     if usable is None:
         raise ValidationError("That entry has no approved, current answer that may leave the company.")
     with transaction.atomic():
@@ -266,6 +266,7 @@ def response_propose_to_library(
         version = entry.latest_version
     else:
         raise ValidationError("Only answers edited from a library entry or written new can be proposed.")
+    Response.objects.filter(pk=response.pk).update(proposed_version=version)
     _audit("proposed_to_library", actor, response, request, entry=version.entry.key, version=version.number)
     return version
 

@@ -114,9 +114,15 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questions = list(
         selectors.question_list(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
     )
+    user = request.user
+    can_review = policies.can_review_library(user)
+    for question in questions:
+        response = getattr(question, "response", None)
+        question.approval_allowed = bool(
+            can_review and response is not None and policies.can_approve_response(user, response)
+        )
     sections = [(section, list(items)) for section, items in itertools.groupby(questions, key=lambda q: q.section)]
     counts = selectors.questionnaire_counts(questionnaire)
-    user = request.user
     return render(
         request,
         "questionnaires/questionnaire_detail.html",
@@ -130,7 +136,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "query": query,
             "mine": assignee_id is not None,
             "can_work": policies.can_work_on_questionnaires(user),
-            "can_review": policies.can_review_library(user),
+            "can_review": can_review,
             "approvable": _approvable_count(questionnaire, user),
         },
     )
@@ -408,7 +414,7 @@ def questionnaire_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         f"{approved} response{'s' if approved != 1 else ''} approved."
-        + (f" {skipped} you edited last were left for another lead." if skipped else ""),
+        + (f" {skipped} you wrote or edited were left for another lead." if skipped else ""),
     )
     return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
 

@@ -80,17 +80,24 @@ def test_used_totp_code_is_refused_a_second_time(client, manager):
     assert client.get("/").status_code == 302
 
 
-def test_wrong_codes_are_throttled_even_before_a_right_one(client, manager):
+def test_one_typo_does_not_block_the_right_code(client, manager):
     device = enrol_totp(manager)
     password_login(client, manager.email)
-    first = client.post(reverse("accounts:mfa-verify"), {"code": "111111"})
-    assert first.status_code == 400
-    # django-otp now refuses every code until the back-off delay has passed, right ones included.
-    second = client.post(reverse("accounts:mfa-verify"), {"code": totp_code(device)})
-    assert second.status_code == 429
-    assert "Too many wrong codes" in second.content.decode()
+    assert client.post(reverse("accounts:mfa-verify"), {"code": "111111"}).status_code == 400
+    assert client.post(reverse("accounts:mfa-verify"), {"code": totp_code(device)}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_repeated_wrong_codes_are_throttled_even_before_a_right_one(client, manager, settings):
+    device = enrol_totp(manager)
+    password_login(client, manager.email)
+    for _ in range(settings.MFA_FREE_ATTEMPTS):
+        assert client.post(reverse("accounts:mfa-verify"), {"code": "111111"}).status_code == 400
+    refused = client.post(reverse("accounts:mfa-verify"), {"code": totp_code(device)})
+    assert refused.status_code == 429
+    assert "Too many wrong codes" in refused.content.decode()
     assert client.get("/").status_code == 302
-    assert AuditEvent.objects.filter(action="mfa.failed", actor_id=manager.pk).count() == 2
+    assert AuditEvent.objects.filter(action="mfa.failed", actor_id=manager.pk).count() == settings.MFA_FREE_ATTEMPTS + 1
 
 
 def test_recovery_code_works_once(client, manager):
@@ -163,13 +170,14 @@ def test_step_up_asks_for_a_fresh_code_before_a_sensitive_action(client, mfa_cli
     session.save()
     reset_url = reverse("accounts:user-mfa-reset", args=[manager.pk])
     enrol_totp(manager)
-    response = client.post(reset_url)
-    assert response.status_code == 302 and "step_up=1" in response["Location"]
+    page = reverse("accounts:user-detail", args=[manager.pk])
+    response = client.post(reset_url, HTTP_REFERER=page)
+    assert response.status_code == 302 and response["Location"] == page
     assert TOTPDevice.objects.filter(user=manager).exists()
+    assert 'name="otp_code"' in client.get(page).content.decode()  # the form now asks for the code itself
 
     device = TOTPDevice.objects.get(user=admin_user)
-    client.post(reverse("accounts:mfa-verify"), {"code": totp_code(device), "step_up": "1", "next": "/"})
-    response = client.post(reset_url)
+    response = client.post(reset_url, {"otp_code": totp_code(device)}, HTTP_REFERER=page)
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=manager).exists()
 

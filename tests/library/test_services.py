@@ -15,7 +15,7 @@ from accounts.services import StepUpRequired
 from audit.models import AuditEvent
 from library import services
 from library.models import LibraryEntry, LibraryEntryVersion, VersionStatus
-from library.selectors import usable_entries
+from library.selectors import matchable_entries
 from tests.factories import UserFactory, library_entry
 
 pytestmark = pytest.mark.django_db
@@ -168,14 +168,14 @@ def test_approval_sets_the_review_date_a_year_out(manager, lead, settings):
     assert entry.review_due == timezone.localdate() + timedelta(days=settings.LIBRARY_REVIEW_INTERVAL_DAYS)
 
 
-def test_overdue_retired_and_unapproved_entries_are_not_usable(manager, lead):
+def test_overdue_retired_and_unapproved_entries_are_not_matched(manager, lead):
     current = library_entry(author=manager, approver=lead, key="current")
     overdue = library_entry(author=manager, approver=lead, key="overdue")
     retired = library_entry(author=manager, approver=lead, key="retired")
     library_entry(author=manager, key="unapproved")
     LibraryEntry.objects.filter(pk=overdue.pk).update(review_due=timezone.localdate() - timedelta(days=1))
     services.entry_retire(actor=lead, entry=retired)
-    assert list(usable_entries().values_list("key", flat=True)) == [current.key]
+    assert list(matchable_entries().values_list("key", flat=True)) == [current.key]
 
 
 def test_review_reminders_go_30_days_before_and_on_the_day_once(manager, lead):

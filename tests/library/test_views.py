@@ -4,10 +4,12 @@ import time
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
 from library import services
 from library.models import LibraryEntryVersion, VersionStatus
+from tests.conftest import totp_code
 from tests.factories import UserFactory, library_entry
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +45,16 @@ def test_web_approval_asks_for_step_up_then_approves(mfa_client, manager, lead):
     entry = library_entry(author=manager)
     client = mfa_client(lead)
     stale_step_up(client)
-    response = client.post(approve_url(entry))
-    assert response.status_code == 302 and "step_up=1" in response["Location"]
+    page = reverse("library:entry-detail", args=[entry.key])
+    assert 'name="otp_code"' in client.get(page).content.decode()
+    without_code = client.post(approve_url(entry), HTTP_REFERER=page, follow=True)
+    assert "Enter the code from your authenticator app" in without_code.content.decode()
+    wrong = client.post(approve_url(entry), {"otp_code": "000000"}, HTTP_REFERER=page, follow=True)
+    assert "did not match" in wrong.content.decode() and "Nothing was changed" in wrong.content.decode()
     assert LibraryEntryVersion.objects.get(pk=entry.latest_version_id).status == VersionStatus.IN_REVIEW
-    session = client.session
-    session["mfa_verified_at"] = time.time()
-    session.save()
-    client.post(approve_url(entry))
+    device = TOTPDevice.objects.get(user=lead)
+    done = client.post(approve_url(entry), {"otp_code": totp_code(device)}, HTTP_REFERER=page, follow=True)
+    assert "approved" in done.content.decode()
     assert LibraryEntryVersion.objects.get(pk=entry.latest_version_id).status == VersionStatus.APPROVED
 
 

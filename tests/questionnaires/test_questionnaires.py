@@ -9,9 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from questionnaires import services
 from questionnaires.models import MatchFeedback, Questionnaire, QuestionnaireStatus, Response, ResponseStatus
+from tests.conftest import totp_code
 from tests.factories import library_entry
 
 pytestmark = pytest.mark.django_db
@@ -133,9 +135,11 @@ def test_approval_needs_step_up(mfa_client, manager, lead, library, upload):
     session = client.session
     session["mfa_verified_at"] = time.time() - 3600
     session.save()
-    reply = client.post(reverse("questionnaires:response-approve", args=[questionnaire.pk, q1.pk]))
-    assert "step_up=1" in reply["Location"]
+    url = reverse("questionnaires:response-approve", args=[questionnaire.pk, q1.pk])
+    client.post(url)
     assert Response.objects.get(question=q1).status == ResponseStatus.ACCEPTED
+    client.post(url, {"otp_code": totp_code(TOTPDevice.objects.get(user=lead))})
+    assert Response.objects.get(question=q1).status == ResponseStatus.APPROVED
 
 
 def test_a_replaced_suggestion_counts_against_the_suggested_entry(mfa_client, manager, lead, library, upload):

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from library import services as library_services
+from library.policies import leave_refusal
 from questionnaires import services
 from questionnaires.exporting import questionnaire_export
 from questionnaires.models import Questionnaire, ResponseStatus
@@ -42,7 +43,8 @@ def import_and_approve(path: Path, manager, lead, how_many: int) -> Questionnair
     approved = 0
     for question in questionnaire.questions.select_related("response").order_by("order"):
         response = question.response
-        if response.status != ResponseStatus.SUGGESTED:
+        # Only wording that may go to this customer is written back (NDA-class needs a current NDA).
+        if response.status != ResponseStatus.SUGGESTED or leave_refusal(response.source_version, nda_covered=False):
             continue
         services.response_accept(actor=manager, response=response)
         services.response_approve(actor=lead, response=response, via_cli=True)
@@ -90,9 +92,9 @@ def test_vsaq_exports_answers_json(manager, lead, library):
     import json
 
     path = real_file("vsaq_webapp.json")
-    questionnaire = import_and_approve(path, manager, lead, how_many=3)
+    questionnaire = import_and_approve(path, manager, lead, how_many=2)
     exported = questionnaire_export(questionnaire)
     answers = json.loads(exported.content)
-    assert len(answers) >= 3
+    assert len(answers) >= 2
     ids = {slot["cell"] for q in questionnaire.questions.all() for slot in q.slots}
     assert set(answers) <= ids

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from audit.services import audit_record
 from library.file_format import export_rows, write_csv, write_xlsx
 from library.models import LibraryEntry
-from library.selectors import usable_entries
+from library.selectors import leaving_entries
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 entry.export_version = entry.latest_version
             entries = [e for e in entries if e.export_version is not None]
         else:
-            entries = list(usable_entries().order_by("key"))
+            entries = list(leaving_entries(nda_covered=True).order_by("key"))
             for entry in entries:
                 entry.export_version = entry.approved_version
         table = export_rows(entries)
