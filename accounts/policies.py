@@ -1,5 +1,8 @@
 """Who may do what with users, organisations and invitations; and the one door to those objects."""
 
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -10,6 +13,29 @@ def is_verified(user) -> bool:
     """Signed in and past the second factor in this session (django-otp's verified state)."""
     check = getattr(user, "is_verified", None)
     return bool(user.is_authenticated and check is not None and check())
+
+
+class Intent(StrEnum):
+    """What the caller of an access function is about to do with the object it fetches."""
+
+    VIEW = "view"
+    EDIT = "edit"
+    APPROVE = "approve"
+    RELEASE = "release"
+
+
+def access_check(allowed: bool) -> None:
+    """The second half of every access function: the object is the user's to see; may they do this?
+    A refusal is a 403 (the object exists for them), unlike the 404 for missing or not theirs."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def organisation_link_refusal(organisation_id: int | None, other_organisation_id: int | None, what: str) -> str | None:
+    """Objects of two customers are never linked: why `what` may not be attached to this organisation."""
+    if other_organisation_id != organisation_id:
+        return f"{what} belongs to another customer (or to none); choose one of this customer's."
+    return None
 
 
 def has_role(user, *roles: str) -> bool:
@@ -77,9 +103,12 @@ def organisations_for(user) -> QuerySet[CustomerOrganisation]:
     return CustomerOrganisation.objects.none()
 
 
-def organisation_get_for(user, pk) -> CustomerOrganisation:
-    """The organisation, or 404 when it is missing or not the user's to see."""
-    return get_object_or_404(organisations_for(user), pk=pk)
+def organisation_get_for(user, pk, *, for_: Intent = Intent.VIEW) -> CustomerOrganisation:
+    """The organisation, or 404 when it is missing or not the user's to see; 403 when they may see it but
+    not edit it (customers see their own)."""
+    organisation = get_object_or_404(organisations_for(user), pk=pk)
+    access_check(for_ == Intent.VIEW or can_manage_organisations(user))
+    return organisation
 
 
 def invitations_for(user) -> QuerySet[Invitation]:

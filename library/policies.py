@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.policies import four_eyes_refusal, has_role, is_vendor_staff
+from accounts.policies import Intent, access_check, four_eyes_refusal, has_role, is_vendor_staff
 
 from .models import Classification, LibraryEntry, LibraryEntryVersion, VersionStatus
 
@@ -69,18 +69,30 @@ def entries_for(user) -> QuerySet[LibraryEntry]:
     return LibraryEntry.objects.none()
 
 
-def entry_get_for(user, key: str) -> LibraryEntry:
-    """The entry, or 404 when it is missing or not the user's to see."""
-    return get_object_or_404(entries_for(user), key=key)
+_LIBRARY_INTENTS = {
+    Intent.VIEW: can_view_library,
+    Intent.EDIT: can_edit_library,
+    Intent.APPROVE: can_review_library,
+}
 
 
-def version_get_for(user, entry: LibraryEntry, number: int) -> LibraryEntryVersion:
-    """A version of an entry the user may see, or 404."""
-    return get_object_or_404(
+def entry_get_for(user, key: str, *, for_: Intent = Intent.VIEW) -> LibraryEntry:
+    """The entry, or 404 when it is missing or not the user's to see; 403 when their role may not do
+    `for_` with it (draft: account managers and leads; approve, retire, classify: leads)."""
+    entry = get_object_or_404(entries_for(user), key=key)
+    access_check(_LIBRARY_INTENTS[for_](user))
+    return entry
+
+
+def version_get_for(user, entry: LibraryEntry, number: int, *, for_: Intent = Intent.VIEW) -> LibraryEntryVersion:
+    """A version of an entry the user may see (404 otherwise), checked for `for_` like `entry_get_for`."""
+    version = get_object_or_404(
         LibraryEntryVersion.objects.filter(entry__in=entries_for(user)).select_related("author", "approver"),
         entry=entry,
         number=number,
     )
+    access_check(_LIBRARY_INTENTS[for_](user))
+    return version
 
 
 def nda_covers(organisation) -> bool:

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.policies import four_eyes_refusal, has_role
+from accounts.policies import Intent, access_check, four_eyes_refusal, has_role
 from library.policies import LIBRARY_WRITERS, can_review_library, can_view_library, version_contributions
 
 from .models import Questionnaire, Response, ResponseStatus
@@ -21,19 +21,32 @@ def questionnaires_for(user) -> QuerySet[Questionnaire]:
     return Questionnaire.objects.none()
 
 
-def questionnaire_get_for(user, pk) -> Questionnaire:
-    """The questionnaire, or 404 when it is missing or not the user's to see."""
-    return get_object_or_404(questionnaires_for(user), pk=pk)
+_QUESTIONNAIRE_INTENTS = {
+    Intent.VIEW: can_view_library,
+    Intent.EDIT: can_work_on_questionnaires,
+    Intent.APPROVE: can_review_library,
+}
 
 
-def response_get_for(user, questionnaire: Questionnaire, question_pk) -> Response:
-    """The response to one question of a questionnaire the user may see, or 404."""
-    return get_object_or_404(
+def questionnaire_get_for(user, pk, *, for_: Intent = Intent.VIEW) -> Questionnaire:
+    """The questionnaire, or 404 when it is missing or not the user's to see; 403 when their role may not
+    do `for_` (edit: account managers and leads; approve: leads)."""
+    questionnaire = get_object_or_404(questionnaires_for(user), pk=pk)
+    access_check(_QUESTIONNAIRE_INTENTS[for_](user))
+    return questionnaire
+
+
+def response_get_for(user, questionnaire: Questionnaire, question_pk, *, for_: Intent = Intent.VIEW) -> Response:
+    """The response to one question of a questionnaire the user may see (404 otherwise), checked for `for_`
+    like `questionnaire_get_for`."""
+    response = get_object_or_404(
         Response.objects.select_related("question", "source_version__entry", "last_edited_by", "approver", "assignee"),
         question__questionnaire__in=questionnaires_for(user),
         question__questionnaire=questionnaire,
         question_id=question_pk,
     )
+    access_check(_QUESTIONNAIRE_INTENTS[for_](user))
+    return response
 
 
 def response_approval_refusal(user, response: Response) -> str | None:

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from accounts.policies import four_eyes_refusal, has_role, is_vendor_staff
+from accounts.policies import Intent, access_check, four_eyes_refusal, has_role, is_vendor_staff
 
 from .models import Package, PackageStatus
 
@@ -37,9 +37,17 @@ def packages_for(user) -> QuerySet[Package]:
     return Package.objects.none()
 
 
-def package_get_for(user, reference: str) -> Package:
-    """The package, or 404 when it is missing or not the user's to see."""
-    return get_object_or_404(packages_for(user), reference=reference)
+def package_get_for(user, reference: str, *, for_: Intent = Intent.VIEW) -> Package:
+    """The package, or 404 when it is missing or not the user's to see; 403 when their role may not do
+    `for_` (edit: account managers and leads; release: leads)."""
+    package = get_object_or_404(packages_for(user), reference=reference)
+    allowed = {
+        Intent.VIEW: True,
+        Intent.EDIT: can_assemble_package(user),
+        Intent.RELEASE: has_role(user, Role.SECURITY_LEAD),
+    }[for_]
+    access_check(allowed)
+    return package
 
 
 def can_see_recipient(user) -> bool:

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import CustomerOrganisation, User
+from accounts.policies import organisation_link_refusal
 from accounts.services import step_up_ensure
 from audit.services import audit_record
 from library.models import LibraryEntry, LibraryEntryVersion
@@ -47,6 +48,10 @@ def package_create(
         raise PermissionDenied("Only account managers and security leads assemble packages.")
     if (questionnaire is None) == (not entries):
         raise ValidationError("Choose either a questionnaire or a set of library entries.")
+    if questionnaire is not None:
+        refusal = organisation_link_refusal(organisation.pk, questionnaire.organisation_id, "That questionnaire")
+        if refusal:
+            raise ValidationError({"questionnaire": refusal})
     with transaction.atomic():
         package = Package.objects.create(
             title=title.strip() or "Security answers",

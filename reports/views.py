@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.policies import is_verified, organisations_for
+from accounts.policies import Intent, is_verified, organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record, client_ip
 from library.selectors import leaving_entries
-from questionnaires.policies import questionnaires_for
+from questionnaires.policies import questionnaire_get_for, questionnaires_for
 
 from . import policies, selectors, services
 from .forms import PackageForm, VerifyForm
@@ -42,10 +42,8 @@ def package_list(request: HttpRequest) -> HttpResponse:
 def package_create(request: HttpRequest) -> HttpResponse:
     require(policies.can_assemble_package(request.user))
     initial = {}
-    if questionnaire_id := request.GET.get("questionnaire", ""):
-        questionnaire = (
-            questionnaires_for(request.user).filter(pk=questionnaire_id if questionnaire_id.isdigit() else 0).first()
-        )
+    if (questionnaire_id := request.GET.get("questionnaire", "")).isdigit() and len(questionnaire_id) < 18:
+        questionnaire = questionnaire_get_for(request.user, int(questionnaire_id))
         if questionnaire is not None:
             initial = {
                 "questionnaire": questionnaire,
@@ -103,7 +101,7 @@ def package_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @require_step_up
 def package_release(request: HttpRequest, reference: str) -> HttpResponse:
-    package = policies.package_get_for(request.user, reference)
+    package = policies.package_get_for(request.user, reference, for_=Intent.RELEASE)
     try:
         services.package_release(actor=request.user, package=package, request=request)
     except (PermissionDenied, ValidationError) as error:
@@ -117,7 +115,7 @@ def package_release(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def package_rerender(request: HttpRequest, reference: str) -> HttpResponse:
-    package = policies.package_get_for(request.user, reference)
+    package = policies.package_get_for(request.user, reference, for_=Intent.EDIT)
     try:
         pdf = services.package_rerender(actor=request.user, package=package, request=request)
     except ValidationError as error:
@@ -130,7 +128,7 @@ def package_rerender(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def package_reissue(request: HttpRequest, reference: str) -> HttpResponse:
-    package = policies.package_get_for(request.user, reference)
+    package = policies.package_get_for(request.user, reference, for_=Intent.EDIT)
     new = services.package_reissue(actor=request.user, package=package, request=request)
     messages.success(request, f"Draft {new.reference} replaces {package.reference} with today's approved answers.")
     return redirect(reverse("reports:package-detail", args=[new.reference]))

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
+from accounts.policies import Intent
+from accounts.redirects import safe_next_url
 from accounts.step_up import require_step_up
 from accounts.view_errors import errors_into_form, require
 
@@ -204,8 +206,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, key: str) -> HttpResponse:
-    entry = policies.entry_get_for(request.user, key)
-    require(policies.can_edit_library(request.user))
+    entry = policies.entry_get_for(request.user, key, for_=Intent.EDIT)
     source = (
         entry.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]).first() or entry.latest_version
     )
@@ -241,8 +242,7 @@ def entry_edit(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_settings(request: HttpRequest, key: str) -> HttpResponse:
-    entry = policies.entry_get_for(request.user, key)
-    require(policies.can_review_library(request.user))
+    entry = policies.entry_get_for(request.user, key, for_=Intent.APPROVE)
     form = EntrySettingsForm(
         request.POST or None,
         initial={
@@ -259,21 +259,20 @@ def entry_settings(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "library/entry_settings.html", {"entry": entry, "form": form})
 
 
-def _version(request: HttpRequest, key: str, number: int) -> tuple[LibraryEntry, LibraryEntryVersion]:
-    entry = policies.entry_get_for(request.user, key)
-    return entry, policies.version_get_for(request.user, entry, number)
+def _version(request: HttpRequest, key: str, number: int, *, for_: Intent) -> tuple[LibraryEntry, LibraryEntryVersion]:
+    entry = policies.entry_get_for(request.user, key, for_=for_)
+    return entry, policies.version_get_for(request.user, entry, number, for_=for_)
 
 
 def _back(request: HttpRequest, entry: LibraryEntry) -> HttpResponse:
     fallback = reverse("library:entry-detail", args=[entry.key])
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+    return redirect(safe_next_url(request, request.POST.get("next", ""), default=fallback))
 
 
 @login_required
 @require_POST
 def version_submit(request: HttpRequest, key: str, number: int) -> HttpResponse:
-    entry, version = _version(request, key, number)
+    entry, version = _version(request, key, number, for_=Intent.EDIT)
     try:
         services.version_submit(actor=request.user, version=version, request=request)
     except ValidationError as error:
@@ -287,7 +286,7 @@ def version_submit(request: HttpRequest, key: str, number: int) -> HttpResponse:
 @require_POST
 @require_step_up
 def version_approve(request: HttpRequest, key: str, number: int) -> HttpResponse:
-    entry, version = _version(request, key, number)
+    entry, version = _version(request, key, number, for_=Intent.APPROVE)
     try:
         services.version_approve(actor=request.user, version=version, request=request)
     except PermissionDenied as error:
@@ -322,7 +321,7 @@ def review_approve_bulk(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def version_reject(request: HttpRequest, key: str, number: int) -> HttpResponse:
-    entry, version = _version(request, key, number)
+    entry, version = _version(request, key, number, for_=Intent.APPROVE)
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A rejection needs a comment saying what must change.")
@@ -341,7 +340,7 @@ def version_reject(request: HttpRequest, key: str, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_retire(request: HttpRequest, key: str) -> HttpResponse:
-    entry = policies.entry_get_for(request.user, key)
+    entry = policies.entry_get_for(request.user, key, for_=Intent.APPROVE)
     if request.POST.get("restore"):
         services.entry_restore(actor=request.user, entry=entry, request=request)
         messages.success(request, f"{key} restored.")

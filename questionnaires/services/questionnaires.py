@@ -269,11 +269,29 @@ def questionnaire_update(
 
 
 def questionnaire_complete(*, actor: User, questionnaire: Questionnaire, request: HttpRequest | None = None) -> None:
-    """Mark a questionnaire as delivered (it leaves the open list)."""
+    """Mark a questionnaire as delivered (it leaves the open list): only once every question's answer is
+    approved, so nothing half-reviewed is recorded as sent."""
     if not policies.can_work_on_questionnaires(actor):
         raise PermissionDenied("Only account managers and security leads close questionnaires.")
-    Questionnaire.objects.filter(pk=questionnaire.pk).update(status=QuestionnaireStatus.COMPLETED)
-    audit_record(action="questionnaire.completed", actor=actor, obj=questionnaire, request=request)
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        if questionnaire.status != QuestionnaireStatus.IN_PROGRESS:
+            raise ValidationError(
+                "Only a questionnaire in progress can be delivered; "
+                f"this one is {questionnaire.get_status_display().lower()}."
+            )
+        total = questionnaire.questions.count()
+        open_count = questionnaire.questions.exclude(response__status=ResponseStatus.APPROVED).count()
+        if not total or open_count:
+            raise ValidationError(
+                f"{open_count} of {total} answers are not approved yet. Approve every answer before marking the "
+                "questionnaire as delivered."
+            )
+        questionnaire.status = QuestionnaireStatus.COMPLETED
+        questionnaire.save(update_fields=["status"])
+        audit_record(
+            action="questionnaire.completed", actor=actor, obj=questionnaire, data={"answers": total}, request=request
+        )
 
 
 def questionnaire_seed_demo(*, actor: User, organisation: CustomerOrganisation) -> Questionnaire:

@@ -5,17 +5,17 @@ import itertools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
-from accounts.policies import organisations_for
+from accounts.policies import Intent, organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record
-from library.models import LibraryEntry
+from library import policies as library_policies
 
 from .. import exporting, policies, selectors, services
 from ..forms import (
@@ -181,8 +181,7 @@ def questionnaire_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = policies.questionnaire_get_for(request.user, pk)
-    require(policies.can_work_on_questionnaires(request.user))
+    questionnaire = policies.questionnaire_get_for(request.user, pk, for_=Intent.EDIT)
     form = QuestionnaireSettingsForm(
         request.POST or None,
         initial={
@@ -206,8 +205,7 @@ def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = policies.questionnaire_get_for(request.user, pk)
-    require(policies.can_work_on_questionnaires(request.user))
+    questionnaire = policies.questionnaire_get_for(request.user, pk, for_=Intent.EDIT)
     preview = exporting.mapping_preview(questionnaire)
     form = MappingForm(request.POST or None, initial=questionnaire.mapping or {}, sheets=preview["sheets"])
     if request.method == "POST" and form.is_valid():
@@ -230,8 +228,15 @@ def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def questionnaire_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = policies.questionnaire_get_for(request.user, pk)
-    services.questionnaire_complete(actor=request.user, questionnaire=questionnaire, request=request)
+    questionnaire = policies.questionnaire_get_for(request.user, pk, for_=Intent.EDIT)
+    if request.POST.get("confirm") != "delivered":
+        messages.error(request, "Tick the box to confirm the answers were sent to the customer. Nothing was changed.")
+        return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+    try:
+        services.questionnaire_complete(actor=request.user, questionnaire=questionnaire, request=request)
+    except ValidationError as error:
+        messages.error(request, _message_from(error))
+        return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
     messages.success(request, f"{questionnaire.title} marked as delivered.")
     return redirect(reverse("questionnaires:questionnaire-list"))
 
@@ -309,7 +314,7 @@ def response_detail(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     questionnaire = policies.questionnaire_get_for(request.user, pk)
     response = policies.response_get_for(request.user, questionnaire, question_pk)
     if request.method == "POST":
-        require(policies.can_work_on_questionnaires(request.user))
+        response = policies.response_get_for(request.user, questionnaire, question_pk, for_=Intent.EDIT)
         form = ResponseEditForm(request.POST, options=response.question.choice_options)
         if form.is_valid():
             try:
@@ -341,8 +346,9 @@ def _next_url(request: HttpRequest, questionnaire: Questionnaire, response) -> s
 def response_action(request: HttpRequest, pk: int, question_pk: int, action: str) -> HttpResponse:
     """Small actions from the review page and the response page: accept, flag, unflag, assign,
     comment, use-entry, propose, reopen."""
-    questionnaire = policies.questionnaire_get_for(request.user, pk)
-    response = policies.response_get_for(request.user, questionnaire, question_pk)
+    intent = Intent.APPROVE if action == "reopen" else Intent.EDIT
+    questionnaire = policies.questionnaire_get_for(request.user, pk, for_=intent)
+    response = policies.response_get_for(request.user, questionnaire, question_pk, for_=intent)
     user = request.user
     try:
         if action == "accept":
@@ -362,9 +368,10 @@ def response_action(request: HttpRequest, pk: int, question_pk: int, action: str
                 raise ValidationError("Write a comment first.")
             services.response_comment(actor=user, response=response, body=form.cleaned_data["body"], request=request)
         elif action == "use-entry":
-            entry = LibraryEntry.objects.filter(key=request.POST.get("entry", "")).first()
-            if entry is None:
-                raise ValidationError("No library entry with that key.")
+            try:
+                entry = library_policies.entry_get_for(user, request.POST.get("entry", "")[:100])
+            except Http404:
+                raise ValidationError("No library entry with that key.") from None
             services.response_use_entry(actor=user, response=response, entry=entry, request=request)
         elif action == "propose":
             version = services.response_propose_to_library(actor=user, response=response, request=request)
@@ -386,8 +393,8 @@ def response_action(request: HttpRequest, pk: int, question_pk: int, action: str
 @require_POST
 @require_step_up
 def response_approve(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    questionnaire = policies.questionnaire_get_for(request.user, pk)
-    response = policies.response_get_for(request.user, questionnaire, question_pk)
+    questionnaire = policies.questionnaire_get_for(request.user, pk, for_=Intent.APPROVE)
+    response = policies.response_get_for(request.user, questionnaire, question_pk, for_=Intent.APPROVE)
     try:
         services.response_approve(actor=request.user, response=response, request=request)
     except PermissionDenied as error:
@@ -402,8 +409,7 @@ def response_approve(request: HttpRequest, pk: int, question_pk: int) -> HttpRes
 @require_step_up
 def questionnaire_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve every accepted response this lead may approve (not those they last edited)."""
-    questionnaire = policies.questionnaire_get_for(request.user, pk)
-    require(policies.can_review_library(request.user))
+    questionnaire = policies.questionnaire_get_for(request.user, pk, for_=Intent.APPROVE)
     approved = skipped = 0
     for question in selectors.question_list(questionnaire=questionnaire, status=ResponseStatus.ACCEPTED):
         if not policies.can_approve_response(request.user, question.response):
@@ -423,8 +429,7 @@ def questionnaire_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def questionnaire_accept_all(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept every suggested response as proposed; each still needs a security lead's approval."""
-    questionnaire = policies.questionnaire_get_for(request.user, pk)
-    require(policies.can_work_on_questionnaires(request.user))
+    questionnaire = policies.questionnaire_get_for(request.user, pk, for_=Intent.EDIT)
     accepted = 0
     for question in selectors.question_list(questionnaire=questionnaire, status=ResponseStatus.SUGGESTED):
         try:
