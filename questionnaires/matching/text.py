@@ -1,4 +1,4 @@
-"""Turning questionnaire text into weighted match terms: normalisation, a light stemmer and concept terms.
+"""Turning questionnaire text into weighted match terms: normalisation, Snowball stemming and concept terms.
 
 Library entries and incoming questions both go through `terms()`, so whatever a synonym maps to is found on
 both sides.
@@ -10,51 +10,31 @@ from collections import Counter
 from functools import lru_cache
 from itertools import pairwise
 
-from questionnaires.matching.vocabulary import PROTECTED_STEMS, STOPWORDS, concept_phrases
+import snowballstemmer
+
+from questionnaires.matching.vocabulary import KEEP_WHOLE, STEMS_LIKE, STOPWORDS, concept_phrases
 
 _TAG = re.compile(r"<[^>]+>")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _WORD = re.compile(r"[a-z0-9]+(?:[&+][a-z0-9]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "-": " ", "/": " ", "_": " "})
 
-_SUFFIXES = tuple(
-    sorted(
-        (
-            *("izations", "ization", "isations", "isation", "ational", "ations", "ation", "itions", "ition"),
-            *("ements", "ement", "ments", "ment", "ities", "ity", "ically", "ical", "ances", "ance", "ences", "ence"),
-            *("ions", "ion", "ness", "ively", "ive", "ful", "ibility", "ability", "able", "ible", "ly", "ic", "ies"),
-            *("es", "ings", "ing", "ed", "s", "e", "y", "ated", "ates", "ating", "ate", "ifications", "ification"),
-            *("ifies", "ified", "ify", "abil", "ibil"),
-        ),
-        key=len,
-        reverse=True,
-    )
-)
 CONCEPT_WEIGHT = 1.25
 BIGRAM_WEIGHT = 0.5
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Cut common English suffixes so that word families share one form (encrypted/encryption → encrypt)."""
-    if word in PROTECTED_STEMS:
-        return PROTECTED_STEMS[word]
-    if len(word) <= 3 or word.isdigit():
+    """The Snowball (Porter2) English stem of a lower-case word, so word families share one form
+    (encrypted/encryption -> encrypt); the vocabulary's exceptions first (KEEP_WHOLE, STEMS_LIKE)."""
+    if word in STEMS_LIKE:
+        return stem(STEMS_LIKE[word])
+    if word in KEEP_WHOLE:
         return word
-    if word.endswith("ally") and not word.endswith("ically"):
-        word = word[:-2]
-    for _ in range(2):
-        for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                if suffix == "s" and word.endswith(("ss", "us", "is")):
-                    continue
-                word = word[: -len(suffix)]
-                if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
-                    word = word[:-1]
-                break
-        else:
-            break
-    return word
+    # A stemmer object keeps its state while it works, so each call has its own (a cache hit skips this).
+    stemmed = snowballstemmer.stemmer("english").stemWord(word)
+    # Porter2 leaves -ify verbs at "-ifi" but cuts their -ification nouns to "-if" (notify/notification).
+    return stemmed[:-1] if stemmed.endswith("ifi") else stemmed
 
 
 def words(text: str) -> list[str]:

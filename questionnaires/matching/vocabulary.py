@@ -172,31 +172,47 @@ support_access: remote support, support staff, support personnel, support engine
     customer support, helpdesk, help desk
 """
 
-# Words the suffix stripper would merge with a different family (accessibility is not access) or cut wrongly.
-PROTECTED_STEMS = {
-    "accessibility": "accessibil",
-    "accessible": "accessibil",
-    "news": "news",
-    "process": "process",
-    "access": "access",
-    "address": "address",
-    "business": "business",
-    "data": "data",
-    "bias": "bias",
-    "status": "status",
-    "analysis": "analys",
-    "analyses": "analys",
-    "basis": "basis",
-    "dns": "dns",
-    "aws": "aws",
-    "identity": "identity",
-    "identities": "identity",
-    "https": "https",
-    "ids": "ids",
-    "ips": "ips",
-    "sms": "sms",
-    "kms": "kms",
-    "os": "os",
+# Words the stemmer (Snowball English) leaves as they are: acronyms, words whose final "s" is not a plural (business
+# is not busy), and words it would merge with a different family: federal is not federation, personal data not a
+# person, continuous monitoring not business continuity, a dependency not "depending on", severity not "several",
+# authorization (who may do what) not "authorized", and neither is an authority.
+_KEEP_WHOLE_TEXT = """
+    news process access address business data bias status basis dns aws https ids ips sms kms os ios accessible
+    federal personal continuous severity dependency authorization authority
+"""
+# Nouns for a person or a thing, kept whole with their plural, because the stemmer would merge them with an
+# activity: an authenticator is not authentication, a certificate not a certification, a (service) provider not
+# "provided", a container not "contains", a (data) controller not a control, a consultant not consulting.
+_KEEP_NOUNS_TEXT = """
+    authenticator certificate administrator provider container controller officer consultant
+"""
+KEEP_WHOLE = frozenset((*_KEEP_WHOLE_TEXT.split(), *_KEEP_NOUNS_TEXT.split()))
+
+# Plurals of acronyms the stemmer keeps (it drops an "s" only after a vowel earlier in the word): SLAs, HSMs, VPCs.
+_ACRONYM_PLURALS_TEXT = """
+    slas ndas dpas hsms vpcs vms kpis plcs ssds cves acls sdks idps cdns
+"""
+
+# Words that stem like another word: forms the stemmer would cut apart from their family (it stems recovery to
+# "recoveri" but recover to "recov") or merge with a different one (accessibility is not access). Both go through the
+# stemmer, so no stem is spelt out here.
+STEMS_LIKE = {
+    "accessibility": "accessible",
+    "recovery": "recover",
+    "discovery": "discover",
+    "delivery": "deliver",
+    "authorities": "authority",
+    "businesses": "business",
+    "analysis": "analyse",
+    "analyses": "analyse",
+    "authorisation": "authorization",
+    "authorisations": "authorization",
+    "authorizations": "authorization",
+    "dependencies": "dependency",
+    "personally": "personal",
+    "continuously": "continuous",
+    **{noun + "s": noun for noun in _KEEP_NOUNS_TEXT.split()},
+    **{plural: plural[:-1] for plural in _ACRONYM_PLURALS_TEXT.split()},
 }
 
 
