@@ -34,9 +34,7 @@ def _all(sql: str, params: list) -> list[tuple]:
 
 
 def app_role_grant(*, role: str) -> list[str]:
-    """Give `role` exactly the application's privileges on every table now in the schema (SELECT and INSERT
-    only on audit events, SELECT only on django_migrations), after checking it owns nothing it could use to
-    rewrite them; idempotent, so it is run again after every `migrate`. Returns what it granted."""
+    """Give `role` DML on every table now present, only SELECT and INSERT on audit events; refuse if it owns any."""
     if connection.vendor != "postgresql":
         raise RoleError("database roles exist on PostgreSQL only; SQLite has none to grant")
     if not ROLE_NAME.match(role):

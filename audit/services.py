@@ -7,7 +7,6 @@ append a signed checkpoint (seq, hash) goes to the file store, which the databas
 
 import hmac
 import json
-import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC
@@ -22,8 +21,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
-
-logger = logging.getLogger(__name__)
 
 CHECKPOINT_DIR = "audit-checkpoints"
 # Every append writes a checkpoint and removes the one before it unless that one's seq is a multiple
@@ -43,8 +40,7 @@ def _canonical(payload: dict) -> bytes:
 
 
 def event_hash(event: AuditEvent) -> str:
-    """HMAC-SHA256 under AUDIT_HMAC_KEY over every recorded field and the previous hash: without the key,
-    no one can produce a hash that verifies, so edited rows cannot be re-chained."""
+    """HMAC-SHA256, under a key the database never holds, of every recorded field and the previous hash."""
     payload = {
         "seq": event.seq,
         "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -122,8 +118,7 @@ def _checkpoint_mac(seq: int, hash: str, at: str) -> str:
 
 
 def audit_checkpoint_write(*, seq: int, hash: str) -> None:
-    """Store a signed record that the chain reached (seq, hash) as a new file (an existing one is kept, never
-    replaced), then drop the previous checkpoint unless it is one of every CHECKPOINT_KEEP_EVERY."""
+    """Store a signed (seq, hash) as a new file, never replacing one; keep only every 1000th and the newest."""
     if seq < 1:
         return
     name = _checkpoint_name(seq)
@@ -152,8 +147,12 @@ def _checkpoints_read() -> tuple[dict[int, str], str, int | None]:
             with default_storage.open(f"{CHECKPOINT_DIR}/{name}") as file:
                 body = json.loads(file.read())
             seq, hash_, at, mac = int(body["seq"]), str(body["hash"]), str(body["at"]), str(body["mac"])
-        except (OSError, ValueError, TypeError, KeyError):
-            return {}, f"checkpoint {name} is unreadable: it was altered or replaced", named_seq
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            return (
+                {},
+                f"checkpoint {name} is unreadable ({type(error).__name__}): altered, or the store failed",
+                named_seq,
+            )
         if seq != named_seq or not hmac.compare_digest(mac, _checkpoint_mac(seq, hash_, at)):
             return {}, f"checkpoint {name} has no valid signature: it was forged or altered", named_seq
         checkpoints[seq] = hash_
@@ -170,8 +169,7 @@ class ChainReport:
 
 
 def audit_chain_verify() -> ChainReport:
-    """Walk the whole chain in order and hold it against the signed checkpoints; report the first event that
-    was edited, removed or moved, events removed from the end (the head rewound or not), or a forged checkpoint."""
+    """Report the first edited, removed or moved event, a chain short of its newest checkpoint, or a forged one."""
     checkpoints, problem, problem_seq = _checkpoints_read()
     if problem:
         return ChainReport(False, 0, problem, problem_seq)
