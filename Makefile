@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 # Production-like environment for `make lint` (nothing here is contacted by the checks).
 PROD_ENV := DEBUG=off SECRET_KEY=lint-only-$$(date +%s)-not-a-real-secret-0123456789abcdefghijklmnop \
+	AUDIT_HMAC_KEY=lint-only-audit-key-not-a-real-secret-0123456789 \
 	ALLOWED_HOSTS=trust.example.com DATABASE_URL=postgres://trustpack@127.0.0.1:5432/trustpack \
 	REDIS_URL=redis://127.0.0.1:6379/1 CELERY_BROKER_URL=redis://127.0.0.1:6379/2
 

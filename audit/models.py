@@ -1,4 +1,4 @@
-"""Audit events: append-only rows, each carrying the hash of the one before it."""
+"""Audit events: append-only rows, each carrying the keyed hash of the one before it."""
 
 from django.conf import settings
 from django.db import models
@@ -43,8 +43,9 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the last sequence number and hash. Appends lock it, so the chain never forks,
-    and verification compares against it, so removing the newest events is caught too."""
+    """One row: the last sequence number and hash. Appends lock it, so the chain never forks. Whoever can
+    write the database can rewind it too, so verification also holds the chain against the signed
+    checkpoints kept in the file store."""
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)

@@ -1,20 +1,46 @@
-"""Recording audit events and verifying the chain."""
+"""Recording audit events, checkpointing the chain outside the database, and verifying both.
 
-import hashlib
+Whoever can write the database can rewrite rows and the chain head, so neither alone proves anything:
+each event's hash is an HMAC under AUDIT_HMAC_KEY, which the database never holds, and after each
+append a signed checkpoint (seq, hash) goes to the file store, which the database role cannot reach.
+"""
+
+import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC
+from functools import partial
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
+CHECKPOINT_DIR = "audit-checkpoints"
+# Every append writes a checkpoint and removes the one before it unless that one's seq is a multiple
+# of this: the folder stays at about (events / 1000) files, so verification reads few of them, while
+# the newest checkpoint always pins the whole chain.
+CHECKPOINT_KEEP_EVERY = 1000
+# "<seq>.json", or "<seq>_<suffix>.json" when two writers raced for the same seq (the storage renames).
+CHECKPOINT_NAME = re.compile(r"^(\d+)(_[^.]*)?\.json$")
+
+
+def _mac(message: bytes) -> str:
+    return hmac.digest(settings.AUDIT_HMAC_KEY.encode(), message, "sha256").hex()
+
+
+def _canonical(payload: dict) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
 
 def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over a canonical JSON form of every recorded field and the previous hash."""
+    """HMAC-SHA256, under a key the database never holds, of every recorded field and the previous hash."""
     payload = {
         "seq": event.seq,
         "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -29,8 +55,7 @@ def event_hash(event: AuditEvent) -> str:
         "via": event.via,
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _mac(_canonical(payload))
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -75,7 +100,63 @@ def audit_record(
         event.save(force_insert=True)
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
+        # After commit only, so a rolled-back event is never checkpointed; robust, because the event is
+        # committed by then and a storage outage must not turn the request into an error (the nightly
+        # verification writes the missing checkpoint).
+        transaction.on_commit(partial(audit_checkpoint_write, seq=event.seq, hash=event.hash), robust=True)
     return event
+
+
+def _checkpoint_name(seq: int) -> str:
+    # Zero-padded so that names sort in chain order.
+    return f"{CHECKPOINT_DIR}/{seq:012d}.json"
+
+
+def _checkpoint_mac(seq: int, hash: str, at: str) -> str:
+    # Labelled, so that a checkpoint's MAC can never be passed off as an event hash or the reverse.
+    return _mac(b"checkpoint:" + _canonical({"seq": seq, "hash": hash, "at": at}))
+
+
+def audit_checkpoint_write(*, seq: int, hash: str) -> None:
+    """Store a signed (seq, hash) as a new file, never replacing one; keep only every 1000th and the newest."""
+    if seq < 1:
+        return
+    name = _checkpoint_name(seq)
+    if not default_storage.exists(name):
+        at = timezone.now().astimezone(UTC).isoformat(timespec="microseconds")
+        body = {"seq": seq, "hash": hash, "at": at, "mac": _checkpoint_mac(seq, hash, at)}
+        default_storage.save(name, ContentFile(_canonical(body)))
+    previous = seq - 1
+    if previous % CHECKPOINT_KEEP_EVERY and default_storage.exists(_checkpoint_name(previous)):
+        default_storage.delete(_checkpoint_name(previous))
+
+
+def _checkpoints_read() -> tuple[dict[int, str], str, int | None]:
+    """Every stored checkpoint as {seq: hash}, or a problem naming the first one whose signature is wrong."""
+    try:
+        _, names = default_storage.listdir(CHECKPOINT_DIR)
+    except FileNotFoundError:
+        return {}, "", None
+    checkpoints: dict[int, str] = {}
+    for name in sorted(names):
+        match = CHECKPOINT_NAME.match(name)
+        if match is None:
+            continue
+        named_seq = int(match.group(1))
+        try:
+            with default_storage.open(f"{CHECKPOINT_DIR}/{name}") as file:
+                body = json.loads(file.read())
+            seq, hash_, at, mac = int(body["seq"]), str(body["hash"]), str(body["at"]), str(body["mac"])
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            return (
+                {},
+                f"checkpoint {name} is unreadable ({type(error).__name__}): altered, or the store failed",
+                named_seq,
+            )
+        if seq != named_seq or not hmac.compare_digest(mac, _checkpoint_mac(seq, hash_, at)):
+            return {}, f"checkpoint {name} has no valid signature: it was forged or altered", named_seq
+        checkpoints[seq] = hash_
+    return checkpoints, "", None
 
 
 @dataclass(frozen=True)
@@ -84,10 +165,14 @@ class ChainReport:
     checked: int
     problem: str = ""
     event_seq: int | None = None
+    head_hash: str = ""  # the last verified hash, set when ok
 
 
 def audit_chain_verify() -> ChainReport:
-    """Walk the whole chain in order; report the first event that was edited, removed or moved."""
+    """Report the first edited, removed or moved event, a chain short of its newest checkpoint, or a forged one."""
+    checkpoints, problem, problem_seq = _checkpoints_read()
+    if problem:
+        return ChainReport(False, 0, problem, problem_seq)
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -108,6 +193,13 @@ def audit_chain_verify() -> ChainReport:
             )
         if event_hash(event) != event.hash:
             return ChainReport(False, checked, f"event #{event.seq} ({event.action}) was edited", event.seq)
+        if checkpoints.get(event.seq, event.hash) != event.hash:
+            return ChainReport(
+                False,
+                checked,
+                f"event #{event.seq} differs from its signed checkpoint: the trail was rewritten",
+                event.seq,
+            )
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
@@ -121,4 +213,13 @@ def audit_chain_verify() -> ChainReport:
             "the newest events were removed",
             head_seq,
         )
-    return ChainReport(True, checked)
+    last_checkpoint = max(checkpoints, default=0)
+    if last_checkpoint > checked:
+        what = "the trail was truncated" if checked == 0 else f"the chain ends at #{checked}: newer events were removed"
+        return ChainReport(
+            False,
+            checked,
+            f"a signed checkpoint shows the chain reached #{last_checkpoint} but {what} and the head rewound",
+            last_checkpoint,
+        )
+    return ChainReport(True, checked, head_hash=expected_prev)

@@ -12,6 +12,7 @@ sys.path.insert(0, str(BASE_DIR))
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="trustpack-bench-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["FILES_ROOT"] = str(workdir / "files")  # generated files and audit checkpoints stay with it
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

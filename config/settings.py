@@ -2,9 +2,11 @@
 
 Embedded default (no services): SQLite under var/, Celery tasks run eagerly, local-memory cache.
 Production is selected by the environment: DATABASE_URL (PostgreSQL), REDIS_URL (shared cache),
-CELERY_BROKER_URL (workers). Outside DEBUG, SECRET_KEY and ALLOWED_HOSTS must be given.
+CELERY_BROKER_URL (workers). Outside DEBUG, SECRET_KEY, ALLOWED_HOSTS and AUDIT_HMAC_KEY must be given.
 """
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -40,6 +42,20 @@ else:
     SECRET_KEY = _required("SECRET_KEY")
     ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# The audit chain's HMAC key lives outside the database, so whoever can write the database cannot
+# recompute the chain. It is separate from SECRET_KEY so that rotating SECRET_KEY leaves the trail
+# verifiable; changing this key makes every earlier event fail verification.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if not AUDIT_HMAC_KEY and DEBUG:
+    # A development .env written before this key existed has none. Deriving one from SECRET_KEY (also
+    # kept outside the database) under its own label keeps such checkouts working, and is stable
+    # across restarts, which a random key would not be.
+    AUDIT_HMAC_KEY = hmac.new(SECRET_KEY.encode(), b"trustpack audit chain key", hashlib.sha256).hexdigest()
+if not AUDIT_HMAC_KEY:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be set when DEBUG is off.")
+if len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY is too short: use at least 32 random characters.")
 
 INSTALLED_APPS = [
     "accounts.apps.TrustpackAdminConfig",

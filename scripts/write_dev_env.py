@@ -1,4 +1,4 @@
-"""Write a development .env (DEBUG on, a freshly generated SECRET_KEY) when none exists."""
+"""Write a development .env (DEBUG on, freshly generated SECRET_KEY and AUDIT_HMAC_KEY) when none exists."""
 
 import secrets
 import sys
@@ -10,6 +10,7 @@ if not target.exists():
         "# Development settings written by `make setup`; production sets these in its environment.\n"
         "DEBUG=on\n"
         f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        f"AUDIT_HMAC_KEY={secrets.token_urlsafe(32)}\n"
         "ALLOWED_HOSTS=127.0.0.1,localhost\n"
     )
     target.chmod(0o600)

@@ -46,6 +46,7 @@ def _production_env(tmp_path: Path, **overrides) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="off",
         SECRET_KEY="test-only-" + "".join(chr(33 + (i * 7) % 90) for i in range(60)),
+        AUDIT_HMAC_KEY="test-only-audit-key-" + "".join(chr(48 + (i * 5) % 43) for i in range(40)),
         ALLOWED_HOSTS="trust.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
@@ -100,13 +101,18 @@ def test_session_cookie_flags(probe):
     assert "__Host-csrftoken" in probe["csrf_cookie"]
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
-def test_missing_secret_or_hosts_is_an_error_outside_debug(tmp_path, missing):
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "AUDIT_HMAC_KEY"])
+def test_missing_secret_hosts_or_audit_key_is_an_error_outside_debug(tmp_path, missing):
     env = _production_env(tmp_path)
     env[missing] = ""
     result = _run("import django; django.setup()", env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and missing in result.stderr
+
+
+def test_a_short_audit_key_is_an_error(tmp_path):
+    result = _run("import django; django.setup()", _production_env(tmp_path, AUDIT_HMAC_KEY="short"))
+    assert result.returncode != 0 and "AUDIT_HMAC_KEY is too short" in result.stderr
 
 
 def test_local_cache_fails_the_system_check_in_production(tmp_path):

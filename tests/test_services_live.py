@@ -5,6 +5,7 @@ on a reachable Redis (as `.ci/run` does).
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -100,15 +101,24 @@ def worker_queue(django_db_setup, django_db_blocker, shared_files):
         process.kill()
 
 
-def test_worker_verifies_the_audit_chain_written_by_the_web_process(worker_queue, manager):
+@pytest.fixture
+def shared_checkpoints(settings, shared_files):
+    """The web process writes audit checkpoints where the worker reads them; cleared with the database."""
+    settings.MEDIA_ROOT = shared_files
+    yield shared_files / "audit-checkpoints"
+    shutil.rmtree(shared_files / "audit-checkpoints", ignore_errors=True)
+
+
+def test_worker_verifies_the_audit_chain_written_by_the_web_process(worker_queue, shared_checkpoints, manager):
     for i in range(3):
         audit_record(action=f"test.live.{i}", actor=manager)
+    assert sorted(path.name for path in shared_checkpoints.iterdir()) == ["000000000003.json"]
     result = audit_chain_verify_task.apply_async(queue=worker_queue).get(timeout=60)
     assert result["ok"] is True
     assert result["checked"] >= 3
 
 
-def test_worker_reports_a_tampered_chain(worker_queue, manager):
+def test_worker_reports_a_tampered_chain(worker_queue, shared_checkpoints, manager):
     for i in range(3):
         audit_record(action=f"test.live.{i}", actor=manager)
     with connection.cursor() as cursor:

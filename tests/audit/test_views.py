@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from audit.services import audit_record
 
+from .tampering import tamper
+
 pytestmark = pytest.mark.django_db
 
 
@@ -66,10 +68,8 @@ def test_audit_page_query_count_is_bounded(mfa_client, lead, django_assert_max_n
 
 
 def test_audit_page_shows_a_broken_chain(mfa_client, lead):
-    from tests.audit.test_services import _tamper
-
     for i in range(3):
         audit_record(action=f"test.{i}", actor=lead)
-    _tamper("UPDATE audit_auditevent SET action = 'forged' WHERE seq = 2")
+    tamper("UPDATE audit_auditevent SET action = 'forged' WHERE seq = 2")
     page = mfa_client(lead).get(reverse("audit:event-list"))
     assert not page.context["chain"].ok and b"Chain broken" in page.content
