@@ -33,8 +33,10 @@ def access_check(allowed: bool) -> None:
 
 def organisation_link_refusal(organisation_id: int | None, other_organisation_id: int | None, what: str) -> str | None:
     """Objects of two customers are never linked: why `what` may not be attached to this organisation."""
+    if other_organisation_id is None:
+        return f"{what} is not linked to a customer yet: set its customer first."
     if other_organisation_id != organisation_id:
-        return f"{what} belongs to another customer (or to none); choose one of this customer's."
+        return f"{what} belongs to another customer; choose one of this customer's."
     return None
 
 

@@ -151,7 +151,11 @@ def test_unapproved_questionnaire_responses_block_release(manager, lead, organis
     from questionnaires.models import Questionnaire
 
     questionnaire = questionnaire_services.questionnaire_create(
-        actor=manager, filename="q.csv", data=b"ID,Question,Answer\r\nQ1,Is MFA enforced?,\r\n", queue_import=False
+        actor=manager,
+        filename="q.csv",
+        data=b"ID,Question,Answer\r\nQ1,Is MFA enforced?,\r\n",
+        organisation=organisation,
+        queue_import=False,
     )
     questionnaire_services.questionnaire_import(questionnaire_id=questionnaire.pk)
     package = services.package_create(
