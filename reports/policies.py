@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from accounts.policies import is_vendor_staff
 
-from .models import Package, PackageStatus
+from .models import Package, PackageStatus, RenderedPdf
 
 
 def can_assemble_package(user) -> bool:
@@ -40,6 +40,11 @@ def packages_for(user) -> QuerySet[Package]:
 def package_get_for(user, reference: str) -> Package:
     """The package, or 404 when it is missing or not the user's to see."""
     return get_object_or_404(packages_for(user), reference=reference)
+
+
+def pdf_get_for(user, reference: str, revision: int) -> RenderedPdf:
+    """One revision of the package's PDF, or 404 when either is missing or not the user's to see."""
+    return get_object_or_404(package_get_for(user, reference).pdfs, revision=revision)
 
 
 def can_see_recipient(user) -> bool:
