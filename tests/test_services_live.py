@@ -5,6 +5,7 @@ on a reachable Redis (as `.ci/run` does).
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from audit.services import audit_record
 from audit.tasks import audit_chain_verify_task
@@ -45,8 +46,9 @@ def shared_files(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def worker_queue(django_db_setup, django_db_blocker, shared_files):
-    """A Celery worker in its own process, consuming a queue private to this test run."""
+def worker_env(django_db_setup, django_db_blocker, shared_files, tmp_path_factory):
+    """The environment a worker process needs to reach this run's database, broker and files; skips (or fails,
+    when TRUSTPACK_REQUIRE_SERVICES is set) without PostgreSQL and Redis."""
     with django_db_blocker.unblock():
         reason = _unavailable_reason()
         db = connection.settings_dict
@@ -54,12 +56,17 @@ def worker_queue(django_db_setup, django_db_blocker, shared_files):
         if os.environ.get("TRUSTPACK_REQUIRE_SERVICES"):
             pytest.fail(reason)  # CI asked for the services: a skip here would hide a broken setup
         pytest.skip(reason)
-    queue = f"test-{uuid.uuid4().hex[:12]}"
     user = f"{db['USER']}@" if db.get("USER") else ""
     env = dict(os.environ)
     env["DATABASE_URL"] = f"postgres://{user}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     env["FILES_ROOT"] = str(shared_files)
+    env["SIGNING_DIR"] = str(tmp_path_factory.getbasetemp() / "signing")  # the CA this process trusts in tests
+    return env
+
+
+def start_worker(env: dict, queue: str, *options: str) -> subprocess.Popen:
+    """A Celery worker in its own process consuming `queue`, once it answers a ping."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -68,7 +75,7 @@ def worker_queue(django_db_setup, django_db_blocker, shared_files):
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            *(options or ("--pool=solo",)),
             "-Q",
             queue,
             "-n",
@@ -88,16 +95,31 @@ def worker_queue(django_db_setup, django_db_blocker, shared_files):
         if process.poll() is not None:
             pytest.fail(f"Celery worker exited early:\n{process.stdout.read()[-3000:]}")
         if app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1.0):
-            break
-    else:
-        process.kill()
-        pytest.fail("Celery worker did not answer within 60 s")
-    yield queue
+            return process
+    process.kill()
+    pytest.fail("Celery worker did not answer within 60 s")
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+
+
+def new_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def worker_queue(worker_env):
+    """A Celery worker in its own process, consuming a queue private to this test run."""
+    queue = new_queue()
+    process = start_worker(worker_env, queue)
+    yield queue
+    stop_worker(process)
 
 
 def test_worker_verifies_the_audit_chain_written_by_the_web_process(worker_queue, manager):
@@ -139,3 +161,54 @@ def test_worker_imports_and_autofills_an_uploaded_questionnaire(worker_queue, sh
     assert status == QuestionnaireStatus.IN_PROGRESS
     questionnaire = Questionnaire.objects.get(pk=questionnaire.pk)
     assert questionnaire.questions.get().response.suggested_entry.key == "mfa-enforced"
+
+
+def test_a_render_killed_with_its_worker_is_finished_by_the_next_worker(
+    worker_env, shared_files, settings, monkeypatch, manager, lead, organisation
+):
+    from reports import services
+    from reports.models import RenderedPdf, RenderStatus
+    from reports.tasks import package_render_task
+    from tests.factories import library_entry
+
+    settings.MEDIA_ROOT = shared_files
+    queue = new_queue()
+    monkeypatch.setattr(
+        services, "_queue_render", lambda pdf_id: package_render_task.apply_async([pdf_id], queue=queue)
+    )
+    # Redis hands a dead worker's unacknowledged task back after this long (production waits past the time limit).
+    # A worker looks for such tasks as it starts, then rarely: by the time the next one is up, the task qualifies.
+    env = {**worker_env, "BROKER_VISIBILITY_TIMEOUT": "1"}
+    first = start_worker(env, queue)
+    try:
+        entries = [library_entry(author=manager, approver=lead, key="mfa-enforced", answer="An app code, always.")]
+        draft = services.package_create(actor=manager, organisation=organisation, title="Answers", entries=entries)
+        pdf = services.package_release(actor=lead, package=draft, via_cli=True).latest_pdf
+        deadline = time.monotonic() + 30
+        while not RenderedPdf.objects.filter(pk=pdf.pk, attempts=1).exists():
+            assert time.monotonic() < deadline, "the first worker never started the render"
+            time.sleep(0.02)
+        # Holding the revision's row stops the render at its next step, so the worker dies mid-render.
+        with transaction.atomic():
+            held = RenderedPdf.objects.select_for_update().get(pk=pdf.pk)
+            assert held.status == RenderStatus.RENDERING
+            time.sleep(0.5)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert RenderedPdf.objects.get(pk=pdf.pk).status == RenderStatus.RENDERING
+
+    second = start_worker(env, queue)
+    try:
+        deadline = time.monotonic() + 45
+        while (pdf := RenderedPdf.objects.get(pk=pdf.pk)).status == RenderStatus.RENDERING:
+            assert time.monotonic() < deadline, f"still rendering at {pdf.progress}% after 45 s"
+            time.sleep(0.2)
+    finally:
+        stop_worker(second)
+    assert pdf.status == RenderStatus.READY, pdf.error
+    assert pdf.attempts == 2  # the redelivered task took the dead run over
+    with pdf.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
