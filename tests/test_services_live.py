@@ -163,13 +163,11 @@ def test_worker_imports_and_autofills_an_uploaded_questionnaire(worker_queue, sh
     assert questionnaire.questions.get().response.suggested_entry.key == "mfa-enforced"
 
 
-def test_a_render_killed_with_its_worker_is_finished_by_the_next_worker(
-    worker_env, shared_files, settings, monkeypatch, manager, lead, organisation
-):
+@pytest.fixture
+def render_queue(worker_env, shared_files, settings, monkeypatch):
+    """A queue private to this test that package renders are sent to, and the environment of its workers."""
     from reports import services
-    from reports.models import RenderedPdf, RenderStatus
     from reports.tasks import package_render_task
-    from tests.factories import library_entry
 
     settings.MEDIA_ROOT = shared_files
     queue = new_queue()
@@ -178,37 +176,78 @@ def test_a_render_killed_with_its_worker_is_finished_by_the_next_worker(
     )
     # Redis hands a dead worker's unacknowledged task back after this long (production waits past the time limit).
     # A worker looks for such tasks as it starts, then rarely: by the time the next one is up, the task qualifies.
-    env = {**worker_env, "BROKER_VISIBILITY_TIMEOUT": "1"}
+    return queue, {**worker_env, "BROKER_VISIBILITY_TIMEOUT": "1"}
+
+
+def release_and_kill_mid_render(manager, lead, organisation, kill) -> int:
+    """Release a package, wait until a worker has started rendering its PDF, then `kill()` that worker while it
+    is stuck at its next step (this test holds the revision's row); the revision's id."""
+    from reports import services
+    from reports.models import RenderedPdf, RenderStatus
+    from tests.factories import library_entry
+
+    entries = [library_entry(author=manager, approver=lead, key="mfa-enforced", answer="An app code, always.")]
+    draft = services.package_create(actor=manager, organisation=organisation, title="Answers", entries=entries)
+    pdf = services.package_release(actor=lead, package=draft, via_cli=True).latest_pdf
+    deadline = time.monotonic() + 30
+    while not RenderedPdf.objects.filter(pk=pdf.pk, attempts=1).exists():
+        assert time.monotonic() < deadline, "no worker started the render"
+        time.sleep(0.02)
+    with transaction.atomic():
+        assert RenderedPdf.objects.select_for_update().get(pk=pdf.pk).status == RenderStatus.RENDERING
+        time.sleep(0.5)
+        kill()
+    assert RenderedPdf.objects.get(pk=pdf.pk).status == RenderStatus.RENDERING
+    return pdf.pk
+
+
+def wait_until_rendered(pdf_id: int, *, seconds: float = 45):
+    from reports.models import RenderedPdf, RenderStatus
+
+    deadline = time.monotonic() + seconds
+    while (pdf := RenderedPdf.objects.get(pk=pdf_id)).status == RenderStatus.RENDERING:
+        assert time.monotonic() < deadline, f"still rendering at {pdf.progress}% after {seconds} s"
+        time.sleep(0.2)
+    assert pdf.status == RenderStatus.READY, pdf.error
+    with pdf.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    return pdf
+
+
+def test_a_render_killed_with_its_worker_is_finished_by_the_next_worker(render_queue, manager, lead, organisation):
+    queue, env = render_queue
     first = start_worker(env, queue)
+
+    def kill_worker():
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+
     try:
-        entries = [library_entry(author=manager, approver=lead, key="mfa-enforced", answer="An app code, always.")]
-        draft = services.package_create(actor=manager, organisation=organisation, title="Answers", entries=entries)
-        pdf = services.package_release(actor=lead, package=draft, via_cli=True).latest_pdf
-        deadline = time.monotonic() + 30
-        while not RenderedPdf.objects.filter(pk=pdf.pk, attempts=1).exists():
-            assert time.monotonic() < deadline, "the first worker never started the render"
-            time.sleep(0.02)
-        # Holding the revision's row stops the render at its next step, so the worker dies mid-render.
-        with transaction.atomic():
-            held = RenderedPdf.objects.select_for_update().get(pk=pdf.pk)
-            assert held.status == RenderStatus.RENDERING
-            time.sleep(0.5)
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=10)
+        pdf_id = release_and_kill_mid_render(manager, lead, organisation, kill_worker)
     finally:
         if first.poll() is None:
             first.kill()
-    assert RenderedPdf.objects.get(pk=pdf.pk).status == RenderStatus.RENDERING
-
     second = start_worker(env, queue)
     try:
-        deadline = time.monotonic() + 45
-        while (pdf := RenderedPdf.objects.get(pk=pdf.pk)).status == RenderStatus.RENDERING:
-            assert time.monotonic() < deadline, f"still rendering at {pdf.progress}% after 45 s"
-            time.sleep(0.2)
+        pdf = wait_until_rendered(pdf_id)
     finally:
         stop_worker(second)
-    assert pdf.status == RenderStatus.READY, pdf.error
     assert pdf.attempts == 2  # the redelivered task took the dead run over
-    with pdf.file.open("rb") as handle:
-        assert handle.read(5) == b"%PDF-"
+
+
+def test_a_render_whose_pool_process_dies_is_requeued_and_finished(render_queue, manager, lead, organisation):
+    queue, env = render_queue
+    worker = start_worker(env, queue, "--pool=prefork", "--concurrency=1")
+
+    def kill_pool_process():
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        assert len(children) == 1, children
+        os.kill(int(children[0]), signal.SIGKILL)
+
+    try:
+        pdf_id = release_and_kill_mid_render(manager, lead, organisation, kill_pool_process)
+        # The worker hands the task back at once (reject on worker lost) and its new pool process runs it again.
+        pdf = wait_until_rendered(pdf_id, seconds=30)
+    finally:
+        stop_worker(worker)
+    assert pdf.attempts == 2
