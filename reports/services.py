@@ -395,13 +395,14 @@ def package_render(*, pdf_id: int, task_id: str | None = None) -> RenderedPdf:
     else:
         pdf.refresh_from_db()
         return pdf
-    if job_fail(claim=claim, reason=reason):
-        audit_record(
-            action="package.render_failed",
-            obj=package,
-            data={"revision": pdf.revision, "error": reason[:500], "attempt": claim.attempt},
-            via="task",
-        )
+    with transaction.atomic():
+        if job_fail(claim=claim, reason=reason):
+            audit_record(
+                action="package.render_failed",
+                obj=package,
+                data={"revision": pdf.revision, "error": reason[:500], "attempt": claim.attempt},
+                via="task",
+            )
     pdf.refresh_from_db()
     return pdf
 
@@ -465,14 +466,15 @@ def package_render_retry(*, actor: User, pdf: RenderedPdf, request: HttpRequest 
 def package_renders_sweep() -> list[int]:
     """Fail every render with no sign of life for longer than any run or redelivery could take; their ids."""
     reason = "Rendering stopped without finishing (the worker may have been restarted). Try again."
-    ids = jobs_fail_silent(model=RenderedPdf, silent_for=settings.JOB_SILENT_LIMIT, reason=reason)
-    for pdf in RenderedPdf.objects.filter(pk__in=ids).select_related("package"):
-        audit_record(
-            action="package.render_failed",
-            obj=pdf.package,
-            data={"revision": pdf.revision, "error": reason},
-            via="task",
-        )
+    with transaction.atomic():
+        ids = jobs_fail_silent(model=RenderedPdf, silent_for=settings.JOB_SILENT_LIMIT, reason=reason)
+        for pdf in RenderedPdf.objects.filter(pk__in=ids).select_related("package"):
+            audit_record(
+                action="package.render_failed",
+                obj=pdf.package,
+                data={"revision": pdf.revision, "error": reason},
+                via="task",
+            )
     return ids
 
 

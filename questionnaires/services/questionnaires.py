@@ -141,13 +141,14 @@ def questionnaire_import(*, questionnaire_id: int, task_id: str | None = None) -
     else:
         questionnaire.refresh_from_db()
         return questionnaire
-    if job_fail(claim=claim, reason=reason):
-        audit_record(
-            action="questionnaire.import_failed",
-            obj=questionnaire,
-            data={"error": reason[:500], "attempt": claim.attempt},
-            via="task",
-        )
+    with transaction.atomic():
+        if job_fail(claim=claim, reason=reason):
+            audit_record(
+                action="questionnaire.import_failed",
+                obj=questionnaire,
+                data={"error": reason[:500], "attempt": claim.attempt},
+                via="task",
+            )
     questionnaire.refresh_from_db()
     return questionnaire
 
@@ -243,9 +244,10 @@ def questionnaire_imports_sweep() -> list[int]:
         "The import stopped without finishing (the worker may have been restarted). "
         "Nothing from it was kept; try again."
     )
-    ids = jobs_fail_silent(model=Questionnaire, silent_for=settings.JOB_SILENT_LIMIT, reason=reason)
-    for questionnaire in Questionnaire.objects.filter(pk__in=ids):
-        audit_record(action="questionnaire.import_failed", obj=questionnaire, data={"error": reason}, via="task")
+    with transaction.atomic():
+        ids = jobs_fail_silent(model=Questionnaire, silent_for=settings.JOB_SILENT_LIMIT, reason=reason)
+        for questionnaire in Questionnaire.objects.filter(pk__in=ids):
+            audit_record(action="questionnaire.import_failed", obj=questionnaire, data={"error": reason}, via="task")
     return ids
 
 
