@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "accounts",
     "audit",
+    "jobs",
     "library",
     "questionnaires",
     "evidence",
@@ -161,8 +162,18 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# A task is acknowledged when it ends, not when it starts, and handed back to the queue when the process running
+# it dies, so a killed worker's task runs again; the job's claim (jobs.services) makes the second run safe.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged task to another worker once this has passed since its delivery (a worker killed
+# outright never hands it back). Longer than the time limit of every job task (imports, renders), so one still
+# running is never delivered twice; the read-only audit check may run longer and is harmless to repeat.
+BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+# A job with no sign of life for this long is lost for good (its redelivery would have come): the sweeper fails it.
+JOB_SILENT_LIMIT = timedelta(seconds=BROKER_VISIBILITY_TIMEOUT) + timedelta(minutes=10)
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-verify-nightly": {
         "task": "audit.tasks.audit_chain_verify_task",
@@ -171,6 +182,14 @@ CELERY_BEAT_SCHEDULE = {
     "library-review-reminders-daily": {
         "task": "library.tasks.library_review_reminders",
         "schedule": timedelta(hours=24),
+    },
+    "questionnaire-imports-sweep": {
+        "task": "questionnaires.tasks.questionnaire_imports_sweep_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "package-renders-sweep": {
+        "task": "reports.tasks.package_renders_sweep_task",
+        "schedule": timedelta(minutes=5),
     },
 }
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from jobs.models import Job
 from library.models import LibraryEntry, LibraryEntryVersion
 
 
@@ -16,8 +17,12 @@ class QuestionnaireStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
-class Questionnaire(models.Model):
+class Questionnaire(Job):
     """A customer's questionnaire file and its questions, answered from the library."""
+
+    job_running = QuestionnaireStatus.IMPORTING
+    job_failed = QuestionnaireStatus.FAILED
+    job_error_field = "import_error"
 
     title = models.CharField(max_length=200)
     organisation = models.ForeignKey(

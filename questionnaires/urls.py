@@ -9,6 +9,7 @@ urlpatterns = [
     path("questionnaires/new/", qviews.questionnaire_create, name="questionnaire-create"),
     path("questionnaires/<int:pk>/", qviews.questionnaire_detail, name="questionnaire-detail"),
     path("questionnaires/<int:pk>/status.json", qviews.questionnaire_status, name="questionnaire-status"),
+    path("questionnaires/<int:pk>/retry/", qviews.questionnaire_import_retry, name="questionnaire-import-retry"),
     path("questionnaires/<int:pk>/settings/", qviews.questionnaire_settings, name="questionnaire-settings"),
     path("questionnaires/<int:pk>/mapping/", qviews.questionnaire_mapping, name="questionnaire-mapping"),
     path("questionnaires/<int:pk>/complete/", qviews.questionnaire_complete, name="questionnaire-complete"),

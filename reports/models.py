@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from jobs.models import Job
+
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -97,8 +99,12 @@ class RenderStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class RenderedPdf(models.Model):
+class RenderedPdf(Job):
     """One issued revision of a package's PDF; re-rendering adds a revision, old ones remain."""
+
+    job_running = RenderStatus.RENDERING
+    job_failed = RenderStatus.FAILED
+    job_error_field = "error"
 
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="pdfs")
     revision = models.PositiveIntegerField()

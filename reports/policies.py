@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from accounts.policies import Intent, access_check, four_eyes_refusal, has_role, is_vendor_staff
 
-from .models import Package, PackageStatus
+from .models import Package, PackageStatus, RenderedPdf
 
 
 def can_assemble_package(user) -> bool:
@@ -48,6 +48,11 @@ def package_get_for(user, reference: str, *, for_: Intent = Intent.VIEW) -> Pack
     }[for_]
     access_check(allowed)
     return package
+
+
+def pdf_get_for(user, reference: str, revision: int) -> RenderedPdf:
+    """One revision of the package's PDF, or 404 when either is missing or not the user's to see."""
+    return get_object_or_404(package_get_for(user, reference).pdfs, revision=revision)
 
 
 def can_see_recipient(user) -> bool:

@@ -1,8 +1,11 @@
 """Assembling, releasing, rendering and signing packages."""
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -15,6 +18,7 @@ from accounts.models import CustomerOrganisation, User
 from accounts.policies import organisation_link_refusal
 from accounts.services import step_up_ensure
 from audit.services import audit_record
+from jobs.services import job_claim, job_fail, job_lock, job_progress, jobs_fail_silent
 from library.models import LibraryEntry, LibraryEntryVersion
 from library.policies import LeaveRefusal, leave_refusal, nda_covers
 from library.selectors import leaving_entries
@@ -23,6 +27,8 @@ from questionnaires.models import Provenance, Questionnaire, ResponseStatus
 from . import policies
 from .document import Document, Item, Section, manifest_for
 from .models import Package, PackageItem, PackageStatus, RenderedPdf, RenderStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _sha256(text: str) -> str:
@@ -253,7 +259,8 @@ def package_rerender(
         audit_record(
             action="package.rerendered", actor=actor, obj=package, data={"revision": revision}, request=request
         )
-        transaction.on_commit(lambda: _queue_render(pdf.pk))
+        if queue_render:
+            transaction.on_commit(lambda: _queue_render(pdf.pk))
     return pdf
 
 
@@ -314,16 +321,22 @@ def package_document(package: Package, *, revision: int, manifest_sha256: str) -
     )
 
 
-def package_render(*, pdf_id: int) -> RenderedPdf:
-    """Render, sign and store one revision. Safe to repeat: a finished revision is left as it is."""
-    from .rendering import render_package_pdf
-    from .signing import manifest_bytes, sign_pdf
+RENDER_TIME_LIMIT = 10 * 60  # seconds; the worker stops the task softly a minute earlier
+RENDER_SOFT_TIME_LIMIT = RENDER_TIME_LIMIT - 60
 
-    claimed = RenderedPdf.objects.filter(pk=pdf_id, status=RenderStatus.RENDERING, progress=0).update(progress=5)
+
+def package_render(*, pdf_id: int, task_id: str | None = None) -> RenderedPdf:
+    """Render, sign and store one revision. Every run ends it as signed or as failed with a reason people can
+    read; a redelivered task takes over a lost run and overwrites its file (`task_id` is the Celery task's, which
+    a redelivery keeps); a finished revision is never touched again."""
+    from . import rendering, signing
+
+    claim = job_claim(model=RenderedPdf, pk=pdf_id, task_id=task_id, lease=timedelta(seconds=RENDER_TIME_LIMIT))
     pdf = RenderedPdf.objects.select_related("package__organisation", "package__released_by").get(pk=pdf_id)
-    if not claimed:
+    if claim is None:
         return pdf
     package = pdf.package
+    stage = "laying out the answers"
     try:
         draft = package_document(package, revision=pdf.revision, manifest_sha256="")
         manifest = manifest_for(
@@ -334,25 +347,54 @@ def package_render(*, pdf_id: int) -> RenderedPdf:
             released_by=str(package.released_by),
             sections=draft.sections,
         )
-        manifest_sha256 = hashlib.sha256(manifest_bytes(manifest)).hexdigest()
+        manifest_sha256 = hashlib.sha256(signing.manifest_bytes(manifest)).hexdigest()
         document = package_document(package, revision=pdf.revision, manifest_sha256=manifest_sha256)
-        RenderedPdf.objects.filter(pk=pdf.pk).update(progress=30)
-        rendered = render_package_pdf(document)
-        RenderedPdf.objects.filter(pk=pdf.pk).update(progress=80)
-        signed = sign_pdf(
+        html = rendering.render_package_html(document)
+        job_progress(claim=claim, percent=30)
+        stage = "making the PDF"
+        rendered = rendering.html_to_pdf(html)
+        job_progress(claim=claim, percent=80)
+        stage = "signing the PDF"
+        signed = signing.sign_pdf(
             rendered, manifest=manifest, reason=f"Approved security answers for {package.organisation.name}"
         )
-    except Exception as error:  # recorded for the people waiting on it; the task itself must not loop
-        RenderedPdf.objects.filter(pk=pdf.pk).update(status=RenderStatus.FAILED, error=str(error)[:2000], progress=100)
-        audit_record(
-            action="package.render_failed",
-            obj=package,
-            data={"revision": pdf.revision, "error": str(error)[:500]},
-            via="task",
+        job_progress(claim=claim, percent=90)
+        stage = "storing the signed file"
+        _render_store(claim, package, signed, manifest)
+    except SoftTimeLimitExceeded:
+        reason = f"Rendering took longer than {RENDER_SOFT_TIME_LIMIT // 60} minutes and was stopped. Try again."
+    except Exception:
+        logger.exception("Rendering %s revision %s failed while %s", package.reference, pdf.revision, stage)
+        reason = (
+            f"Rendering stopped because of an unexpected error while {stage}. "
+            "The details are in the server log. Try again; if it fails again, contact your administrator."
         )
-        raise
+    else:
+        pdf.refresh_from_db()
+        return pdf
     with transaction.atomic():
-        pdf.file.save(f"{package.reference}-r{pdf.revision}.pdf", ContentFile(signed.content), save=False)
+        if job_fail(claim=claim, reason=reason):
+            audit_record(
+                action="package.render_failed",
+                obj=package,
+                data={"revision": pdf.revision, "error": reason[:500], "attempt": claim.attempt},
+                via="task",
+            )
+    pdf.refresh_from_db()
+    return pdf
+
+
+def _render_store(claim, package: Package, signed, manifest: dict) -> None:
+    with transaction.atomic():
+        pdf = job_lock(claim=claim)
+        if pdf is None:
+            return  # a later run took the revision over, or it was ended: this result is dropped
+        name = f"{package.reference}-r{pdf.revision}.pdf"
+        # An earlier run of this revision may have stored its file before it died: overwrite it, never add a copy.
+        path = pdf.file.field.generate_filename(pdf, name)
+        if pdf.file.storage.exists(path):
+            pdf.file.storage.delete(path)
+        pdf.file.save(name, ContentFile(signed.content), save=False)
         pdf.sha256 = signed.sha256
         pdf.size = len(signed.content)
         pdf.signed_at = signed.signed_at
@@ -362,14 +404,55 @@ def package_render(*, pdf_id: int) -> RenderedPdf:
         pdf.manifest_sha256 = signed.manifest_sha256
         pdf.status = RenderStatus.READY
         pdf.progress = 100
+        pdf.heartbeat_at = timezone.now()
         pdf.save()
         audit_record(
             action="package.pdf_signed",
             obj=package,
-            data={"revision": pdf.revision, "sha256": signed.sha256, "certificate": signed.certificate_fingerprint},
+            data={
+                "revision": pdf.revision,
+                "sha256": signed.sha256,
+                "certificate": signed.certificate_fingerprint,
+                "attempt": claim.attempt,
+            },
             via="task",
         )
+
+
+def package_render_retry(*, actor: User, pdf: RenderedPdf, request: HttpRequest | None = None) -> RenderedPdf:
+    """Queue a failed revision's render again as a fresh run, audited; a revision rendering or signed is refused."""
+    if not policies.can_assemble_package(actor):
+        raise PermissionDenied("Only account managers and security leads issue package PDFs.")
+    with transaction.atomic():
+        pdf = RenderedPdf.objects.select_for_update().select_related("package").get(pk=pdf.pk)
+        if pdf.status != RenderStatus.FAILED:
+            raise ValidationError(f"Only a failed revision can be rendered again; revision {pdf.revision} is not.")
+        reason = pdf.error
+        pdf.save(update_fields=pdf.restart())
+        audit_record(
+            action="package.render_retried",
+            actor=actor,
+            obj=pdf.package,
+            data={"revision": pdf.revision, "previous_error": reason[:500]},
+            request=request,
+        )
+        transaction.on_commit(lambda: _queue_render(pdf.pk))
     return pdf
+
+
+def package_renders_sweep() -> list[int]:
+    """Fail every render with no sign of life for longer than any run or redelivery could take; their ids."""
+    reason = "Rendering stopped without finishing (the worker may have been restarted). Try again."
+    with transaction.atomic():
+        ids = jobs_fail_silent(model=RenderedPdf, silent_for=settings.JOB_SILENT_LIMIT, reason=reason)
+        for pdf in RenderedPdf.objects.filter(pk__in=ids).select_related("package"):
+            audit_record(
+                action="package.render_failed",
+                obj=pdf.package,
+                data={"revision": pdf.revision, "error": reason},
+                via="task",
+            )
+    return ids
 
 
 DEMO_PACKAGE_TITLE = "Standard security answers"
@@ -396,5 +479,5 @@ def package_seed_demo(*, assembler: User, releaser: User, organisation: Customer
         package = package_release(actor=releaser, package=package, via_cli=True)
     pdf = package.latest_pdf
     if pdf is not None and pdf.status == RenderStatus.RENDERING:
-        package_render(pdf_id=pdf.pk)  # no worker in the embedded default: render here (a claimed one is skipped)
+        package_render(pdf_id=pdf.pk)  # no worker in the embedded default: render here (one held by a run is skipped)
     return package

@@ -13,6 +13,7 @@ urlpatterns = [
     path("packages/<str:reference>/rerender/", views.package_rerender, name="package-rerender"),
     path("packages/<str:reference>/reissue/", views.package_reissue, name="package-reissue"),
     path("packages/<str:reference>/pdf/<int:revision>/", views.package_download, name="package-download"),
+    path("packages/<str:reference>/pdf/<int:revision>/retry/", views.package_render_retry, name="package-render-retry"),
     path("verify/", views.verify, name="verify"),
     path("verify/ca.pem", views.ca_certificate, name="ca-certificate"),
 ]

@@ -127,6 +127,20 @@ def package_rerender(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def package_render_retry(request: HttpRequest, reference: str, revision: int) -> HttpResponse:
+    pdf = policies.pdf_get_for(request.user, reference, revision)
+    require(policies.can_assemble_package(request.user))
+    try:
+        services.package_render_retry(actor=request.user, pdf=pdf, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Revision {revision} is being rendered again.")
+    return redirect(reverse("reports:package-detail", args=[reference]))
+
+
+@login_required
+@require_POST
 def package_reissue(request: HttpRequest, reference: str) -> HttpResponse:
     package = policies.package_get_for(request.user, reference, for_=Intent.EDIT)
     new = services.package_reissue(actor=request.user, package=package, request=request)

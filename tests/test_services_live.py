@@ -6,6 +6,7 @@ on a reachable Redis (as `.ci/run` does).
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from audit.services import audit_record
 from audit.tasks import audit_chain_verify_task
@@ -46,8 +47,9 @@ def shared_files(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def worker_queue(django_db_setup, django_db_blocker, shared_files):
-    """A Celery worker in its own process, consuming a queue private to this test run."""
+def worker_env(django_db_setup, django_db_blocker, shared_files, tmp_path_factory):
+    """The environment a worker process needs to reach this run's database, broker and files; skips (or fails,
+    when TRUSTPACK_REQUIRE_SERVICES is set) without PostgreSQL and Redis."""
     with django_db_blocker.unblock():
         reason = _unavailable_reason()
         db = connection.settings_dict
@@ -55,12 +57,17 @@ def worker_queue(django_db_setup, django_db_blocker, shared_files):
         if os.environ.get("TRUSTPACK_REQUIRE_SERVICES"):
             pytest.fail(reason)  # CI asked for the services: a skip here would hide a broken setup
         pytest.skip(reason)
-    queue = f"test-{uuid.uuid4().hex[:12]}"
     user = f"{db['USER']}@" if db.get("USER") else ""
     env = dict(os.environ)
     env["DATABASE_URL"] = f"postgres://{user}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     env["FILES_ROOT"] = str(shared_files)
+    env["SIGNING_DIR"] = str(tmp_path_factory.getbasetemp() / "signing")  # the CA this process trusts in tests
+    return env
+
+
+def start_worker(env: dict, queue: str, *options: str) -> subprocess.Popen:
+    """A Celery worker in its own process consuming `queue`, once it answers a ping."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -69,7 +76,7 @@ def worker_queue(django_db_setup, django_db_blocker, shared_files):
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            *(options or ("--pool=solo",)),
             "-Q",
             queue,
             "-n",
@@ -89,16 +96,31 @@ def worker_queue(django_db_setup, django_db_blocker, shared_files):
         if process.poll() is not None:
             pytest.fail(f"Celery worker exited early:\n{process.stdout.read()[-3000:]}")
         if app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1.0):
-            break
-    else:
-        process.kill()
-        pytest.fail("Celery worker did not answer within 60 s")
-    yield queue
+            return process
+    process.kill()
+    pytest.fail("Celery worker did not answer within 60 s")
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+
+
+def new_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def worker_queue(worker_env):
+    """A Celery worker in its own process, consuming a queue private to this test run."""
+    queue = new_queue()
+    process = start_worker(worker_env, queue)
+    yield queue
+    stop_worker(process)
 
 
 @pytest.fixture
@@ -149,3 +171,93 @@ def test_worker_imports_and_autofills_an_uploaded_questionnaire(worker_queue, sh
     assert status == QuestionnaireStatus.IN_PROGRESS
     questionnaire = Questionnaire.objects.get(pk=questionnaire.pk)
     assert questionnaire.questions.get().response.suggested_entry.key == "mfa-enforced"
+
+
+@pytest.fixture
+def render_queue(worker_env, shared_files, settings, monkeypatch):
+    """A queue private to this test that package renders are sent to, and the environment of its workers."""
+    from reports import services
+    from reports.tasks import package_render_task
+
+    settings.MEDIA_ROOT = shared_files
+    queue = new_queue()
+    monkeypatch.setattr(
+        services, "_queue_render", lambda pdf_id: package_render_task.apply_async([pdf_id], queue=queue)
+    )
+    # Redis hands a dead worker's unacknowledged task back after this long (production waits past the time limit).
+    # A worker looks for such tasks as it starts, then rarely: by the time the next one is up, the task qualifies.
+    return queue, {**worker_env, "BROKER_VISIBILITY_TIMEOUT": "1"}
+
+
+def release_and_kill_mid_render(manager, lead, organisation, kill) -> int:
+    """Release a package, wait until a worker has started rendering its PDF, then `kill()` that worker while it
+    is stuck at its next step (this test holds the revision's row); the revision's id."""
+    from reports import services
+    from reports.models import RenderedPdf, RenderStatus
+    from tests.factories import library_entry
+
+    entries = [library_entry(author=manager, approver=lead, key="mfa-enforced", answer="An app code, always.")]
+    draft = services.package_create(actor=manager, organisation=organisation, title="Answers", entries=entries)
+    pdf = services.package_release(actor=lead, package=draft, via_cli=True).latest_pdf
+    deadline = time.monotonic() + 30
+    while not RenderedPdf.objects.filter(pk=pdf.pk, attempts=1).exists():
+        assert time.monotonic() < deadline, "no worker started the render"
+        time.sleep(0.02)
+    with transaction.atomic():
+        assert RenderedPdf.objects.select_for_update().get(pk=pdf.pk).status == RenderStatus.RENDERING
+        time.sleep(0.5)
+        kill()
+    assert RenderedPdf.objects.get(pk=pdf.pk).status == RenderStatus.RENDERING
+    return pdf.pk
+
+
+def wait_until_rendered(pdf_id: int, *, seconds: float = 45):
+    from reports.models import RenderedPdf, RenderStatus
+
+    deadline = time.monotonic() + seconds
+    while (pdf := RenderedPdf.objects.get(pk=pdf_id)).status == RenderStatus.RENDERING:
+        assert time.monotonic() < deadline, f"still rendering at {pdf.progress}% after {seconds} s"
+        time.sleep(0.2)
+    assert pdf.status == RenderStatus.READY, pdf.error
+    with pdf.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    return pdf
+
+
+def test_a_render_killed_with_its_worker_is_finished_by_the_next_worker(render_queue, manager, lead, organisation):
+    queue, env = render_queue
+    first = start_worker(env, queue)
+
+    def kill_worker():
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+
+    try:
+        pdf_id = release_and_kill_mid_render(manager, lead, organisation, kill_worker)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    second = start_worker(env, queue)
+    try:
+        pdf = wait_until_rendered(pdf_id)
+    finally:
+        stop_worker(second)
+    assert pdf.attempts == 2  # the redelivered task took the dead run over
+
+
+def test_a_render_whose_pool_process_dies_is_requeued_and_finished(render_queue, manager, lead, organisation):
+    queue, env = render_queue
+    worker = start_worker(env, queue, "--pool=prefork", "--concurrency=1")
+
+    def kill_pool_process():
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        assert len(children) == 1, children
+        os.kill(int(children[0]), signal.SIGKILL)
+
+    try:
+        pdf_id = release_and_kill_mid_render(manager, lead, organisation, kill_pool_process)
+        # The worker hands the task back at once (reject on worker lost) and its new pool process runs it again.
+        pdf = wait_until_rendered(pdf_id, seconds=30)
+    finally:
+        stop_worker(worker)
+    assert pdf.attempts == 2

@@ -6,6 +6,7 @@ as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMappi
 """
 
 import hashlib
+from collections.abc import Callable
 
 from openpyxl.utils.cell import get_column_letter
 
@@ -25,10 +26,12 @@ __all__ = [
     "detect_mapping",
     "layout_signature",
     "parse_questionnaire",
+    "parse_with_layout",
     "preview_rows",
 ]
 
 DEFAULT_MAX_CELLS = 2_000_000
+VSAQ_SIGNATURE = hashlib.sha256(b"vsaq").hexdigest()
 
 
 def parse_questionnaire(
@@ -38,14 +41,51 @@ def parse_questionnaire(
 
     A `mapping` forces the generic reader (the user corrected the detected columns).
     """
+    return _read(filename, data, mapping=mapping, remembered=None, with_signature=False, max_cells=max_cells)
+
+
+def parse_with_layout(
+    filename: str,
+    data: bytes,
+    *,
+    mapping: ColumnMapping | None = None,
+    remembered: Callable[[str], ColumnMapping | None] | None = None,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> ParsedQuestionnaire:
+    """As `parse_questionnaire`, reading the file once, and with its `layout_signature` filled in. Without a
+    `mapping`, `remembered(signature)` may supply the one confirmed earlier for files of the same layout."""
+    return _read(filename, data, mapping=mapping, remembered=remembered, with_signature=True, max_cells=max_cells)
+
+
+def _read(
+    filename: str,
+    data: bytes,
+    *,
+    mapping: ColumnMapping | None,
+    remembered: Callable[[str], ColumnMapping | None] | None,
+    with_signature: bool,
+    max_cells: int,
+) -> ParsedQuestionnaire:
     ext = safety.check_upload(filename, data)
     if ext in safety.JSON_EXTENSIONS:
-        return _non_empty(vsaq.parse(filename, data))
+        parsed = vsaq.parse(filename, data)
+        parsed.layout_signature = VSAQ_SIGNATURE if with_signature else ""
+        return _non_empty(parsed)
     if ext in safety.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
-        return _non_empty(_parse_generic(grids, mapping, format_name="csv", label="CSV"))
+        signature = generic.signature(grids, generic.detect(grids)) if with_signature else ""
+        if mapping is None and remembered is not None:
+            mapping = remembered(signature)
+        parsed = _parse_generic(grids, mapping, format_name="csv", label="CSV")
+        parsed.layout_signature = signature
+        return _non_empty(parsed)
     with XlsxBook(data, max_cells=max_cells) as book:
-        parsed = _parse_xlsx(book, mapping)
+        grids = generic.xlsx_grids(book) if with_signature else None
+        signature = generic.signature(grids, generic.detect(grids)) if grids is not None else ""
+        if mapping is None and remembered is not None:
+            mapping = remembered(signature)
+        parsed = _parse_xlsx(book, mapping, grids)
+        parsed.layout_signature = signature
         parsed.warnings.extend(book.warnings)
         return _non_empty(parsed)
 
@@ -105,7 +145,7 @@ def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX
     """
     ext = safety.check_upload(filename, data)
     if ext in safety.JSON_EXTENSIONS:
-        return hashlib.sha256(b"vsaq").hexdigest()
+        return VSAQ_SIGNATURE
     if ext in safety.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
     else:
@@ -114,7 +154,7 @@ def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX
     return generic.signature(grids, generic.detect(grids))
 
 
-def _parse_xlsx(book: XlsxBook, mapping: ColumnMapping | None) -> ParsedQuestionnaire:
+def _parse_xlsx(book: XlsxBook, mapping: ColumnMapping | None, grids: list | None = None) -> ParsedQuestionnaire:
     if mapping is None:
         if sheet := caiq.detect_v4(book):
             return caiq.parse_v4(book, sheet)
@@ -122,7 +162,9 @@ def _parse_xlsx(book: XlsxBook, mapping: ColumnMapping | None) -> ParsedQuestion
             return hecvat.parse(book, *found)
         if marks := caiq.detect_v3(book):
             return caiq.parse_v3(book, *marks)
-    return _parse_generic(generic.xlsx_grids(book), mapping, format_name="spreadsheet", label="Spreadsheet")
+    if grids is None:
+        grids = generic.xlsx_grids(book)
+    return _parse_generic(grids, mapping, format_name="spreadsheet", label="Spreadsheet")
 
 
 def _parse_generic(grids: list, mapping: ColumnMapping | None, *, format_name: str, label: str) -> ParsedQuestionnaire:

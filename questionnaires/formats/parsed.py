@@ -6,6 +6,7 @@ Extensions beyond the agreed shape (all optional, with defaults, so callers that
   (VSAQ choice ids); [] when `choices` are already what a person reads.
 - `AnswerSlot.mark_cells`: for "mark with an x" layouts (CAIQ v3 Yes/No/NA columns): the cell to mark for
   each entry of `choices`, same order; the writer puts "x" in one and clears the others. [] otherwise.
+- `ParsedQuestionnaire.layout_signature`: filled by `parse_with_layout` only (see `layout_signature`), else "".
 """
 
 from dataclasses import dataclass, field
@@ -62,3 +63,4 @@ class ParsedQuestionnaire:
     questions: list[ParsedQuestion]
     mapping: ColumnMapping | None = None
     warnings: list[str] = field(default_factory=list)
+    layout_signature: str = ""

@@ -1,17 +1,22 @@
 """Importing a customer's questionnaire and filling it in from the library."""
 
 import hashlib
+import logging
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import PurePath
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.models import CustomerOrganisation, User
 from audit.services import audit_record
+from jobs.services import job_claim, job_fail, job_lock, job_progress, jobs_fail_silent
 from spreadsheets import FileRejected
 
 from .. import formats, policies
@@ -25,6 +30,8 @@ from ..models import (
     ResponseStatus,
     SavedMapping,
 )
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = (".xlsx", ".csv", ".json")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -89,67 +96,98 @@ def _queue_import(questionnaire_id: int) -> None:
     questionnaire_import_task.delay(questionnaire_id)
 
 
-def _set_progress(questionnaire: Questionnaire, percent: int) -> None:
-    Questionnaire.objects.filter(pk=questionnaire.pk).update(progress=percent)
+IMPORT_TIME_LIMIT = 15 * 60  # seconds; the worker stops the task softly a minute earlier
+IMPORT_SOFT_TIME_LIMIT = IMPORT_TIME_LIMIT - 60
 
 
-def questionnaire_import(*, questionnaire_id: int) -> Questionnaire:
-    """Parse the stored file, create its questions and the auto-filled responses. Safe to repeat:
-    an import that already finished is left alone; a failed file is recorded with its reason."""
+def questionnaire_import(*, questionnaire_id: int, task_id: str | None = None) -> Questionnaire:
+    """Parse the stored file once, then write its questions and auto-filled responses in one transaction. Every
+    run ends the import as done or as failed with a reason people can read; a redelivered task takes over a lost
+    run (`task_id` is the Celery task's, which a redelivery keeps); a finished import is never touched again."""
+    claim = job_claim(
+        model=Questionnaire, pk=questionnaire_id, task_id=task_id, lease=timedelta(seconds=IMPORT_TIME_LIMIT)
+    )
+    questionnaire = Questionnaire.objects.get(pk=questionnaire_id)
+    if claim is None:
+        return questionnaire
+    stage = "reading the file"
+    try:
+        with questionnaire.source_file.open("rb") as handle:
+            data = handle.read()
+        parsed = formats.parse_with_layout(
+            questionnaire.source_name,
+            data,
+            mapping=formats.ColumnMapping(**questionnaire.mapping) if questionnaire.mapping else None,
+            remembered=_remembered_mapping,
+        )
+        job_progress(claim=claim, percent=30)
+        stage = "matching the questions against the library"
+        questions, proposals, seconds = _matched_questions(questionnaire, parsed)
+        job_progress(claim=claim, percent=80)
+        stage = "saving the questions"
+        _import_write(questionnaire, claim, parsed, questions, proposals, seconds)
+    except FileRejected as error:
+        reason = str(error)
+    except SoftTimeLimitExceeded:
+        reason = (
+            f"The import took longer than {IMPORT_SOFT_TIME_LIMIT // 60} minutes and was stopped. "
+            "Try again; if it is stopped again, split the file or contact your administrator."
+        )
+    except Exception:
+        logger.exception("Import of questionnaire %s failed while %s", questionnaire.pk, stage)
+        reason = (
+            f"The import stopped because of an unexpected error while {stage}. "
+            "The details are in the server log. Try again; if it fails again, contact your administrator."
+        )
+    else:
+        questionnaire.refresh_from_db()
+        return questionnaire
+    with transaction.atomic():
+        if job_fail(claim=claim, reason=reason):
+            audit_record(
+                action="questionnaire.import_failed",
+                obj=questionnaire,
+                data={"error": reason[:500], "attempt": claim.attempt},
+                via="task",
+            )
+    questionnaire.refresh_from_db()
+    return questionnaire
+
+
+def _remembered_mapping(signature: str) -> formats.ColumnMapping | None:
+    saved = SavedMapping.objects.filter(layout_signature=signature).first() if signature else None
+    return formats.ColumnMapping(**saved.mapping) if saved is not None else None
+
+
+def _matched_questions(questionnaire: Questionnaire, parsed: formats.ParsedQuestionnaire):
+    """Unsaved questions and their proposals: matching runs before the write, outside its transaction."""
     from ..autofill import suggest_all
 
-    # Claim the import: a repeated or concurrent run finds it taken and changes nothing.
-    claimed = Questionnaire.objects.filter(
-        pk=questionnaire_id, status=QuestionnaireStatus.IMPORTING, progress=0
-    ).update(progress=5)
-    questionnaire = Questionnaire.objects.get(pk=questionnaire_id)
-    if not claimed:
-        return questionnaire
-    with questionnaire.source_file.open("rb") as handle:
-        data = handle.read()
-    signature = ""
-    mapping = None
-    try:
-        signature = formats.layout_signature(questionnaire.source_name, data)
-        saved = SavedMapping.objects.filter(layout_signature=signature).first() if signature else None
-        if questionnaire.mapping:
-            mapping = formats.ColumnMapping(**questionnaire.mapping)
-        elif saved is not None:
-            mapping = formats.ColumnMapping(**saved.mapping)
-        parsed = formats.parse_questionnaire(questionnaire.source_name, data, mapping=mapping)
-    except FileRejected as error:
-        Questionnaire.objects.filter(pk=questionnaire.pk).update(
-            status=QuestionnaireStatus.FAILED, import_error=str(error), progress=100
+    questions = [
+        Question(
+            questionnaire=questionnaire,
+            order=index,
+            ref=item.ref[:120],
+            text=item.text,
+            section=item.section[:300],
+            answer_kind=_main_kind(item),
+            choices=_main_choices(item),
+            slots=[asdict(slot) for slot in item.slots],
+            existing_answer=item.existing_answer,
         )
-        audit_record(action="questionnaire.import_failed", obj=questionnaire, data={"error": str(error)}, via="task")
-        questionnaire.refresh_from_db()
-        return questionnaire
-    if not parsed.questions:
-        Questionnaire.objects.filter(pk=questionnaire.pk).update(
-            status=QuestionnaireStatus.FAILED,
-            import_error="No questions were found in this file. Check that it is the questionnaire itself.",
-            progress=100,
-        )
-        questionnaire.refresh_from_db()
-        return questionnaire
-    _set_progress(questionnaire, 30)
+        for index, item in enumerate(parsed.questions)
+    ]
+    proposals, seconds = suggest_all(questions)
+    return questions, proposals, seconds
+
+
+def _import_write(questionnaire, claim, parsed, questions, proposals, seconds) -> None:
     with transaction.atomic():
-        questions = Question.objects.bulk_create(
-            Question(
-                questionnaire=questionnaire,
-                order=index,
-                ref=item.ref[:120],
-                text=item.text,
-                section=item.section[:300],
-                answer_kind=_main_kind(item),
-                choices=_main_choices(item),
-                slots=[asdict(slot) for slot in item.slots],
-                existing_answer=item.existing_answer,
-            )
-            for index, item in enumerate(parsed.questions)
-        )
-        _set_progress(questionnaire, 50)
-        proposals, seconds = suggest_all(questions)
+        if job_lock(claim=claim) is None:
+            return  # a later run took the import over, or it was ended: its result stands, this one is dropped
+        # Whatever an earlier run or mapping left behind goes in the same transaction the new rows arrive in.
+        questionnaire.questions.all().delete()
+        questions = Question.objects.bulk_create(questions)
         Response.objects.bulk_create(
             _response_for(question, proposal) for question, proposal in zip(questions, proposals, strict=True)
         )
@@ -157,21 +195,61 @@ def questionnaire_import(*, questionnaire_id: int) -> Questionnaire:
             format=parsed.format,
             format_label=parsed.format_label,
             mapping=asdict(parsed.mapping) if parsed.mapping else None,
-            layout_signature=signature,
+            layout_signature=parsed.layout_signature,
             warnings=parsed.warnings,
             status=QuestionnaireStatus.IN_PROGRESS,
             progress=100,
             matching_seconds=seconds,
+            heartbeat_at=timezone.now(),
         )
         suggested = sum(1 for proposal in proposals if proposal is not None)
         audit_record(
             action="questionnaire.imported",
             obj=questionnaire,
-            data={"format": parsed.format, "questions": len(questions), "suggested": suggested},
+            data={
+                "format": parsed.format,
+                "questions": len(questions),
+                "suggested": suggested,
+                "attempt": claim.attempt,
+            },
             via="task",
         )
-    questionnaire.refresh_from_db()
+
+
+def questionnaire_import_retry(
+    *, actor: User, questionnaire: Questionnaire, request: HttpRequest | None = None
+) -> Questionnaire:
+    """Queue a failed import again as a fresh run, audited; an import that is running or done is refused."""
+    if not policies.can_work_on_questionnaires(actor):
+        raise PermissionDenied("Only account managers and security leads import questionnaires.")
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        if questionnaire.status != QuestionnaireStatus.FAILED:
+            raise ValidationError("Only a failed import can be tried again; this one is not failed.")
+        reason = questionnaire.import_error
+        questionnaire.save(update_fields=questionnaire.restart())
+        audit_record(
+            action="questionnaire.import_retried",
+            actor=actor,
+            obj=questionnaire,
+            data={"previous_error": reason[:500]},
+            request=request,
+        )
+        transaction.on_commit(lambda: _queue_import(questionnaire.pk))
     return questionnaire
+
+
+def questionnaire_imports_sweep() -> list[int]:
+    """Fail every import with no sign of life for longer than any run or redelivery could take; their ids."""
+    reason = (
+        "The import stopped without finishing (the worker may have been restarted). "
+        "Nothing from it was kept; try again."
+    )
+    with transaction.atomic():
+        ids = jobs_fail_silent(model=Questionnaire, silent_for=settings.JOB_SILENT_LIMIT, reason=reason)
+        for questionnaire in Questionnaire.objects.filter(pk__in=ids):
+            audit_record(action="questionnaire.import_failed", obj=questionnaire, data={"error": reason}, via="task")
+    return ids
 
 
 def _main_slot(item):
@@ -227,10 +305,7 @@ def questionnaire_remap(
             raise ValidationError("Responses of this questionnaire are already approved; upload it again instead.")
         questionnaire.questions.all().delete()
         questionnaire.mapping = mapping
-        questionnaire.status = QuestionnaireStatus.IMPORTING
-        questionnaire.progress = 0
-        questionnaire.import_error = ""
-        questionnaire.save(update_fields=["mapping", "status", "progress", "import_error"])
+        questionnaire.save(update_fields=["mapping", *questionnaire.restart()])
         if questionnaire.layout_signature:
             SavedMapping.objects.update_or_create(
                 layout_signature=questionnaire.layout_signature, defaults={"mapping": mapping, "confirmed_by": actor}

@@ -105,7 +105,11 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
 def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questionnaire = policies.questionnaire_get_for(request.user, pk)
     if questionnaire.status in (QuestionnaireStatus.IMPORTING, QuestionnaireStatus.FAILED):
-        return render(request, "questionnaires/questionnaire_importing.html", {"questionnaire": questionnaire})
+        return render(
+            request,
+            "questionnaires/questionnaire_importing.html",
+            {"questionnaire": questionnaire, "can_retry": policies.can_work_on_questionnaires(request.user)},
+        )
     status = request.GET.get("status", "")
     if status not in REVIEW_FILTERS:
         status = ""
@@ -176,6 +180,20 @@ def questionnaire_status(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {"status": questionnaire.status, "progress": questionnaire.progress, "error": questionnaire.import_error}
     )
+
+
+@login_required
+@require_POST
+def questionnaire_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = policies.questionnaire_get_for(request.user, pk)
+    require(policies.can_work_on_questionnaires(request.user))
+    try:
+        services.questionnaire_import_retry(actor=request.user, questionnaire=questionnaire, request=request)
+    except ValidationError as error:
+        messages.error(request, _message_from(error))
+    else:
+        messages.success(request, "The import was queued again.")
+    return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
 
 
 @login_required
