@@ -50,9 +50,10 @@ def package_get_for(user, reference: str, *, for_: Intent = Intent.VIEW) -> Pack
     return package
 
 
-def pdf_get_for(user, reference: str, revision: int) -> RenderedPdf:
-    """One revision of the package's PDF, or 404 when either is missing or not the user's to see."""
-    return get_object_or_404(package_get_for(user, reference).pdfs, revision=revision)
+def pdf_get_for(user, reference: str, revision: int, *, for_: Intent = Intent.VIEW) -> RenderedPdf:
+    """One revision of the package's PDF, or 404 when either is missing or not the user's to see; checked for
+    `for_` like `package_get_for`."""
+    return get_object_or_404(package_get_for(user, reference, for_=for_).pdfs, revision=revision)
 
 
 def can_see_recipient(user) -> bool:

@@ -128,8 +128,7 @@ def package_rerender(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def package_render_retry(request: HttpRequest, reference: str, revision: int) -> HttpResponse:
-    pdf = policies.pdf_get_for(request.user, reference, revision)
-    require(policies.can_assemble_package(request.user))
+    pdf = policies.pdf_get_for(request.user, reference, revision, for_=Intent.EDIT)
     try:
         services.package_render_retry(actor=request.user, pdf=pdf, request=request)
     except ValidationError as error:
