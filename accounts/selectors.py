@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import policies
-from .models import CustomerOrganisation, Invitation, User
+from .models import CustomerOrganisation, Invitation, Role, User
 
 
 def pending_only() -> Q:
@@ -40,3 +40,8 @@ def user_list(*, actor) -> QuerySet[User]:
         .select_related("organisation")
         .annotate(has_mfa=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
     )
+
+
+def colleague_list() -> QuerySet[User]:
+    """Active staff who write answers (account managers and security leads), for owner and assignee menus."""
+    return User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD], is_active=True).order_by("email")

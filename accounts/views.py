@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import AuditEvent
+from audit.selectors import recent_events
 
 from . import policies, selectors, services
 from .forms import AcceptInvitationForm, CodeForm, EnrolForm, InvitationForm, OrganisationForm, RoleForm
@@ -276,7 +276,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": policies.can_manage_user(request.user, target),
             "has_mfa": services.mfa_has_confirmed_device(target),
             "recovery_codes_left": services.mfa_remaining_recovery_codes(target),
-            "events": AuditEvent.objects.filter(actor_id=target.pk)[:10],
+            "events": recent_events(limit=10, actor_id=target.pk),
         },
     )
 

@@ -26,6 +26,14 @@ def event_list(
     return events
 
 
+def recent_events(*, limit: int, actor_id: int | None = None) -> list[AuditEvent]:
+    """The newest events, of one actor when given."""
+    events = AuditEvent.objects.all()
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    return list(events[:limit])
+
+
 def action_choices() -> list[str]:
     """Every action recorded so far, for the filter menu."""
     return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

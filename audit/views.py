@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from spreadsheets.cells import neutralise
+from fileformats.cells import neutralise
 
 from . import selectors
 from .forms import EventFilterForm

@@ -196,7 +196,6 @@ CELERY_BEAT_SCHEDULE = {
 # --- Answer library -------------------------------------------------------------------------------
 LIBRARY_REVIEW_INTERVAL_DAYS = env.int("LIBRARY_REVIEW_INTERVAL_DAYS", default=365)
 LIBRARY_REVIEW_REMINDER_DAYS = 30
-LIBRARY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Accounts, sessions, MFA ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -259,7 +258,6 @@ SIGNING_PKCS12_PATH = env.str("SIGNING_PKCS12_PATH", default="")
 SIGNING_PKCS12_PASSPHRASE = env.str("SIGNING_PKCS12_PASSPHRASE", default="")
 SIGNING_TIMESTAMP_URL = env.str("SIGNING_TIMESTAMP_URL", default="")
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
-VERIFY_MAX_BYTES = 20 * 1024 * 1024
 VERIFY_RATE_LIMIT = (20, 60 * 60)  # uploads per IP address per hour
 
 # --- Security headers -----------------------------------------------------------------------------

@@ -10,10 +10,11 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from spreadsheets import FileRejected
-from spreadsheets.cells import neutralise, unneutralise
-from spreadsheets.csvtext import csv_decode, csv_encode, csv_rows
-from spreadsheets.safety import open_xlsx_archive
+from fileformats import FileRejected
+from fileformats.cells import neutralise, unneutralise
+from fileformats.csvtext import csv_decode, csv_encode, csv_rows
+from fileformats.safety import open_xlsx_archive
+from fileformats.uploads import LIBRARY_FILE, upload_check
 
 from .models import Classification, ShortAnswer
 
@@ -22,7 +23,6 @@ OPTIONAL_COLUMNS = ("sources",)
 # The import columns plus status and version (the command-line contract), then the internal sources notes.
 EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "status", "version", "sources")
 ALIAS_SEPARATOR = " | "
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_CELL_CHARS = 20_000
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -93,17 +93,10 @@ def _records_from_xlsx(data: bytes) -> list[list[str]]:
 
 def parse_library_file(filename: str, data: bytes) -> ParsedLibrary:
     """Parse and validate every row; errors name the row (as numbered in the spreadsheet)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise LibraryFileError(
-            f"The file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB."
-        )
-    lower = filename.lower()
-    if lower.endswith(".csv"):
+    if upload_check(LIBRARY_FILE, filename, data) == ".csv":
         records = _records_from_csv(data)
-    elif lower.endswith(".xlsx"):
-        records = _records_from_xlsx(data)
     else:
-        raise LibraryFileError("Upload a .csv or .xlsx file.")
+        records = _records_from_xlsx(data)
     if not records:
         raise LibraryFileError("The file is empty.")
     header = [cell.strip().lower() for cell in records[0]]

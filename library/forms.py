@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from accounts.models import Role, User
+from fileformats.uploads import LIBRARY_FILE
 
 from .file_format import CATEGORY_PATTERN, KEY_PATTERN
 from .models import Classification, Figure, ShortAnswer
@@ -110,8 +111,8 @@ class LibraryFilterForm(forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="Library file",
-        help_text="CSV (UTF-8) or XLSX, at most 5 MB. First row: key, question, answer, short_answer, category, "
-        "classification, aliases (aliases separated by ' | '); an optional sources column.",
+        help_text=f"CSV (UTF-8) or XLSX, at most {LIBRARY_FILE.max_mb} MB. First row: key, question, answer, "
+        "short_answer, category, classification, aliases (aliases separated by ' | '); an optional sources column.",
     )
 
 

@@ -164,3 +164,8 @@ def library_health(*, user) -> dict:
     counts = status_counts(user=user)
     counts["never_used"] = entries.filter(_status_q("approved"), last_used_at__isnull=True).count()
     return {"counts": counts, "by_category": by_category}
+
+
+def existing_keys(*, user, keys: list[str]) -> dict[str, int]:
+    """Which of these keys the library already holds (key → entry id), for an import preview."""
+    return dict(policies.entries_for(user).filter(key__in=keys).values_list("key", "pk"))

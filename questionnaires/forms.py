@@ -2,12 +2,14 @@
 
 from django import forms
 
+from fileformats.uploads import QUESTIONNAIRE
+
 
 class QuestionnaireUploadForm(forms.Form):
     file = forms.FileField(
         label="Questionnaire file",
-        help_text="The customer's own file: .xlsx (CAIQ, HECVAT, SIG or any spreadsheet), .csv, or VSAQ .json; "
-        "at most 20 MB. Workbooks with macros or external links are refused.",
+        help_text=f"The customer's own file: .xlsx (CAIQ, HECVAT, SIG or any spreadsheet), .csv, or VSAQ .json; "
+        f"at most {QUESTIONNAIRE.max_mb} MB. Workbooks with macros or external links are refused.",
     )
     title = forms.CharField(label="Title", max_length=200, required=False, help_text="Defaults to the file name.")
     organisation = forms.ModelChoiceField(

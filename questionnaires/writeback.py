@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree as SafeElementTree
 
-from spreadsheets import FileRejected
-from spreadsheets.cells import neutralise
-from spreadsheets.csvtext import csv_decode, csv_encode, csv_rows
+from fileformats import FileRejected
+from fileformats.cells import neutralise
+from fileformats.csvtext import csv_decode, csv_encode, csv_rows
 
 MAX_CELL_CHARS = 32_767  # Excel's limit, counted in UTF-16 code units as Excel counts them
 MAX_COLUMN = 16_384

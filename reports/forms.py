@@ -2,6 +2,8 @@
 
 from django import forms
 
+from fileformats.uploads import SIGNED_PDF
+
 
 class PackageForm(forms.Form):
     organisation = forms.ModelChoiceField(label="Customer", queryset=None)
@@ -48,4 +50,6 @@ class PackageForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    file = forms.FileField(label="Package PDF", help_text="The signed PDF you received, at most 20 MB.")
+    file = forms.FileField(
+        label="Package PDF", help_text=f"The signed PDF you received, at most {SIGNED_PDF.max_mb} MB."
+    )

@@ -14,11 +14,13 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from fileformats.uploads import SIGNED_PDF
+
 from .signing import MANIFEST_DESCRIPTION, MANIFEST_NAME, manifest_bytes, trust_roots
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = SIGNED_PDF.max_bytes
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 
 

@@ -14,6 +14,7 @@ from accounts.policies import Intent, is_verified, organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record, client_ip
+from fileformats.uploads import SIGNED_PDF
 from library.selectors import leaving_entries
 from questionnaires.policies import questionnaire_get_for, questionnaires_for
 
@@ -150,9 +151,9 @@ def package_reissue(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_GET
 def package_download(request: HttpRequest, reference: str, revision: int) -> FileResponse:
-    package = policies.package_get_for(request.user, reference)
-    pdf = package.pdfs.filter(revision=revision, status=RenderStatus.READY).first()
-    if pdf is None:
+    pdf = policies.pdf_get_for(request.user, reference, revision)
+    package = pdf.package
+    if pdf.status != RenderStatus.READY:
         raise Http404
     audit_record(
         action="package.downloaded", obj=package, data={"revision": revision, "sha256": pdf.sha256}, request=request
@@ -192,7 +193,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     from .verification import verify_pdf
 
     form = VerifyForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "max_mb": settings.VERIFY_MAX_BYTES // 1_048_576}
+    context = {"form": form, "max_mb": SIGNED_PDF.max_mb}
     status = 200
     if request.method == "POST":
         if _rate_limited(request):
@@ -200,7 +201,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             return render(request, "reports/verify.html", context, status=429)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > settings.VERIFY_MAX_BYTES:
+            if upload.size > SIGNED_PDF.max_bytes:
                 form.add_error("file", f"The file is larger than {context['max_mb']} MB.")
                 status = 413
             else:

@@ -13,8 +13,8 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Role
 from accounts.selectors import pending_only
-from audit.models import AuditEvent
 from audit.policies import can_view_audit
+from audit.selectors import recent_events
 from library import selectors as library_selectors
 from questionnaires import selectors as questionnaire_selectors
 from questionnaires.policies import questionnaires_for
@@ -53,7 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         context["organisation"] = user.organisation
     if context["can_view_audit"]:
-        context["recent_events"] = AuditEvent.objects.all()[:8]
+        context["recent_events"] = recent_events(limit=8)
     if context["can_manage_users"]:
         context["users_without_mfa"] = (
             account_selectors.user_list(actor=user).filter(has_mfa=False, is_active=True).count()

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role, User
 from accounts.policies import Intent
 from accounts.redirects import safe_next_url
+from accounts.selectors import colleague_list
 from accounts.step_up import require_step_up
 from accounts.view_errors import errors_into_form, require
 
@@ -47,7 +47,7 @@ def _text_from(form) -> services.VersionText:
 @require_GET
 def entry_list(request: HttpRequest) -> HttpResponse:
     require(policies.can_view_library(request.user))
-    owners = User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD]).order_by("email")
+    owners = colleague_list()
     form = LibraryFilterForm(request.GET or None, categories=selectors.category_list(user=request.user), owners=owners)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.entry_list(

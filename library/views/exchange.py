@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.view_errors import require
 from audit.services import audit_record
-from spreadsheets import FileRejected
+from fileformats import FileRejected
+from fileformats.uploads import LIBRARY_FILE
 
 from .. import policies, selectors, services
 from ..file_format import export_rows, parse_library_file, write_csv, write_xlsx
 from ..forms import ImportUploadForm
-from ..models import LibraryEntry
 
 SESSION_IMPORT = "library_import_upload"
 
@@ -44,8 +44,8 @@ def library_import(request: HttpRequest) -> HttpResponse:
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > settings.LIBRARY_UPLOAD_MAX_BYTES:
-                form.add_error("file", f"The file is larger than {settings.LIBRARY_UPLOAD_MAX_BYTES // 1_048_576} MB.")
+            if upload.size > LIBRARY_FILE.max_bytes:
+                form.add_error("file", f"The file is larger than {LIBRARY_FILE.max_mb} MB.")
             else:
                 data = upload.read()
                 try:
@@ -69,9 +69,7 @@ def library_import(request: HttpRequest) -> HttpResponse:
                         "name": upload.name,
                         "sha256": hashlib.sha256(data).hexdigest(),
                     }
-                    existing = dict(
-                        LibraryEntry.objects.filter(key__in=[r.key for r in parsed.rows]).values_list("key", "pk")
-                    )
+                    existing = selectors.existing_keys(user=request.user, keys=[row.key for row in parsed.rows])
                     return render(
                         request,
                         "library/library_import_preview.html",

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from openpyxl.utils.cell import get_column_letter
 
-from spreadsheets import safety
+from fileformats import uploads
+from fileformats.safety import open_xlsx_archive
 
 from . import caiq, generic, hecvat, vsaq
 from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
@@ -66,12 +67,12 @@ def _read(
     with_signature: bool,
     max_cells: int,
 ) -> ParsedQuestionnaire:
-    ext = safety.check_upload(filename, data)
-    if ext in safety.JSON_EXTENSIONS:
+    ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
+    if ext in uploads.JSON_EXTENSIONS:
         parsed = vsaq.parse(filename, data)
         parsed.layout_signature = VSAQ_SIGNATURE if with_signature else ""
         return _non_empty(parsed)
-    if ext in safety.CSV_EXTENSIONS:
+    if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
         signature = generic.signature(grids, generic.detect(grids)) if with_signature else ""
         if mapping is None and remembered is not None:
@@ -93,21 +94,21 @@ def _read(
 def check_file(filename: str, data: bytes) -> None:
     """Refuse, before anything is stored, files that are too large, of a type we never read, unsafe
     archives (zip bombs, macros, external links, XML entity declarations), or undecodable CSV/JSON."""
-    ext = safety.check_upload(filename, data)
-    if ext in safety.JSON_EXTENSIONS:
+    ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
+    if ext in uploads.JSON_EXTENSIONS:
         vsaq.parse(filename, data)
-    elif ext in safety.CSV_EXTENSIONS:
+    elif ext in uploads.CSV_EXTENSIONS:
         generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)
     else:
-        safety.open_xlsx_archive(data).close()
+        open_xlsx_archive(data).close()
 
 
 def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> ColumnMapping | None:
     """The guessed columns of a spreadsheet or CSV for the preview; None for VSAQ or when nothing fits."""
-    ext = safety.check_upload(filename, data)
-    if ext in safety.JSON_EXTENSIONS:
+    ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
+    if ext in uploads.JSON_EXTENSIONS:
         return None
-    if ext in safety.CSV_EXTENSIONS:
+    if ext in uploads.CSV_EXTENSIONS:
         return generic.detect([generic.csv_grid(data, max_cells=max_cells)])
     with XlsxBook(data, max_cells=max_cells) as book:
         return generic.detect(generic.xlsx_grids(book))
@@ -115,10 +116,10 @@ def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_C
 
 def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 12) -> dict:
     """The first rows and columns of each sheet (or the CSV) as text, for choosing columns by hand."""
-    ext = safety.check_upload(filename, data)
-    if ext in safety.JSON_EXTENSIONS:
+    ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
+    if ext in uploads.JSON_EXTENSIONS:
         return {"sheets": [], "tables": []}
-    if ext in safety.CSV_EXTENSIONS:
+    if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)]
     else:
         with XlsxBook(data, max_cells=DEFAULT_MAX_CELLS) as book:
@@ -143,10 +144,10 @@ def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX
 
     VSAQ files all share one signature: their layout is fixed by the format, so there is no mapping to remember.
     """
-    ext = safety.check_upload(filename, data)
-    if ext in safety.JSON_EXTENSIONS:
+    ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
+    if ext in uploads.JSON_EXTENSIONS:
         return VSAQ_SIGNATURE
-    if ext in safety.CSV_EXTENSIONS:
+    if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
     else:
         with XlsxBook(data, max_cells=max_cells) as book:

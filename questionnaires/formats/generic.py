@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils.cell import get_column_letter
 
-from spreadsheets.csvtext import csv_decode, csv_rows
+from fileformats.csvtext import csv_decode, csv_rows
 
 from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
 from .xlsx import XlsxBook, cell_ref, cell_text, column_index

@@ -11,7 +11,7 @@ Extensions beyond the agreed shape (all optional, with defaults, so callers that
 
 from dataclasses import dataclass, field
 
-from spreadsheets import FileRejected
+from fileformats import FileRejected
 
 
 class QuestionnaireFileError(FileRejected):

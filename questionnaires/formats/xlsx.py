@@ -21,7 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from spreadsheets.safety import open_xlsx_archive
+from fileformats.safety import open_xlsx_archive
 
 from .parsed import QuestionnaireFileError
 

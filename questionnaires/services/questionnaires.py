@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import CustomerOrganisation, User
 from audit.services import audit_record
+from fileformats import FileRejected
 from jobs.services import job_claim, job_fail, job_lock, job_progress, jobs_fail_silent
-from spreadsheets import FileRejected
 
 from .. import formats, policies
 from ..models import (
@@ -32,9 +32,6 @@ from ..models import (
 )
 
 logger = logging.getLogger(__name__)
-
-ACCEPTED_SUFFIXES = (".xlsx", ".csv", ".json")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def questionnaire_create(
@@ -54,13 +51,6 @@ def questionnaire_create(
     if not policies.can_work_on_questionnaires(actor):
         raise PermissionDenied("Only account managers and security leads import questionnaires.")
     name = PurePath(filename).name[:200] or "questionnaire"
-    lower = name.lower()
-    if lower.endswith((".xlsm", ".xlsb", ".xls")):
-        raise ValidationError("Workbooks with macros or in the old binary format are refused: save it as .xlsx.")
-    if not lower.endswith(ACCEPTED_SUFFIXES):
-        raise ValidationError("Upload an .xlsx workbook, a .csv file or a VSAQ .json file.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_048_576} MB.")
     try:
         formats.check_file(name, data)
     except FileRejected as error:

@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role, User
 from accounts.policies import Intent, organisations_for
+from accounts.selectors import colleague_list
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record
+from fileformats import uploads
 from library import policies as library_policies
 
 from .. import exporting, policies, selectors, services
@@ -39,7 +40,7 @@ REVIEW_FILTERS = {
 
 
 def _workers():
-    return User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD], is_active=True).order_by("email")
+    return colleague_list()
 
 
 def _message_from(error: Exception) -> str:
@@ -79,7 +80,7 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
                 questionnaire = services.questionnaire_create(
                     actor=request.user,
                     filename=upload.name,
-                    data=upload.read(services.questionnaires.MAX_UPLOAD_BYTES + 1),
+                    data=upload.read(uploads.QUESTIONNAIRE.max_bytes + 1),
                     title=form.cleaned_data["title"],
                     organisation=form.cleaned_data["organisation"],
                     due_on=form.cleaned_data["due_on"],

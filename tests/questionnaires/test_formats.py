@@ -18,6 +18,7 @@ import openpyxl.xml
 import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from fileformats import FileRejected
 from questionnaires.formats import (
     ColumnMapping,
     detect_mapping,
@@ -25,7 +26,6 @@ from questionnaires.formats import (
     parse_questionnaire,
 )
 from questionnaires.formats.xlsx import XlsxBook
-from spreadsheets import FileRejected
 
 SHARED = Path(os.environ.get("TRUSTPACK_SHARED_DIR") or Path(__file__).resolve().parents[2].parent / "shared")
 QUESTIONNAIRES = SHARED / "questionnaires"
@@ -437,7 +437,7 @@ def test_encrypted_or_legacy_office_file_is_refused():
 
 
 def test_oversized_upload_is_refused():
-    assert "limit is 20 MB" in refused("big.xlsx", b"PK" + b"\x00" * (20 * 1024 * 1024 + 1))
+    assert "larger than the 20 MB" in refused("big.xlsx", b"PK" + b"\x00" * (20 * 1024 * 1024 + 1))
 
 
 def test_too_many_zip_parts_are_refused(plain_xlsx):
@@ -478,7 +478,7 @@ def test_csv_row_cap_is_enforced():
         ("q.json", b"// comment\n{ not json", "could not be read"),
         ("q.json", b'{"items": []}', "not a VSAQ questionnaire"),
         ("q.json", b" " * (5 * 1024 * 1024 + 1), "limit is 5 MB"),
-        ("q.pdf", b"%PDF-1.7", "not supported"),
+        ("q.pdf", b"%PDF-1.7", "not accepted here"),
         ("q.xls", b"\xd0\xcf\x11\xe0", ".xls"),
     ],
 )

@@ -210,8 +210,12 @@ def test_verify_page_reports_tampering_and_junk(
     assert junk.status_code == 200 and not junk.context["result"].ok
 
 
-def test_verify_page_caps_size_and_rate(client, settings):
-    settings.VERIFY_MAX_BYTES = 1024
+def test_verify_page_caps_size_and_rate(client, settings, monkeypatch):
+    import dataclasses
+
+    from reports import views
+
+    monkeypatch.setattr(views, "SIGNED_PDF", dataclasses.replace(views.SIGNED_PDF, max_bytes=1024))
     big = client.post(reverse("reports:verify"), {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2048)})
     assert big.status_code == 413
     settings.VERIFY_RATE_LIMIT = (2, 60)

@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from fileformats import FileRejected
 from library.file_format import parse_library_file
 from library.services import library_import
-from spreadsheets import FileRejected
 
 
 def user_by_email(email: str, option: str) -> User:

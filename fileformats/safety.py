@@ -10,12 +10,9 @@ member's declared size (and checks its CRC), so the declared sizes checked here 
 import io
 import re
 import zipfile
-from pathlib import PurePosixPath
 
 from . import FileRejected
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_JSON_BYTES = 5 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
@@ -23,51 +20,12 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024
 MAX_PROLOG_BYTES = 64 * 1024
 
-XLSX_EXTENSIONS = (".xlsx", ".xltx")
-MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xlsb")
-CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
-JSON_EXTENSIONS = (".json",)
-SUPPORTED_HINT = "Excel workbooks (.xlsx), CSV files (.csv) and VSAQ questionnaires (.json)"
 
 MACRO_CONTENT_TYPES = ("macroenabled", "vbaproject", "macrosheet", "activex")
 BINARY_PART_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".emf", ".wmf", ".wdp")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!ELEMENT", b"<!ATTLIST")
 _CONTENT_TYPE = re.compile(rb'ContentType="([^"]*)"', re.IGNORECASE)
-
-
-def extension(filename: str) -> str:
-    """The file's lower-case extension with its dot ("" when it has none)."""
-    return PurePosixPath(filename.replace("\\", "/")).suffix.lower()
-
-
-def check_upload(filename: str, data: bytes) -> str:
-    """Refuses files that are too large or of a type we never read; returns the lower-case extension."""
-    ext = extension(filename)
-    if len(data) > MAX_FILE_BYTES:
-        raise FileRejected(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB."
-        )
-    if not data:
-        raise FileRejected("The file is empty.")
-    if ext in MACRO_EXTENSIONS:
-        raise FileRejected(
-            f"Macro-enabled or binary workbooks ({ext}) are not accepted. "
-            "Save the file as an Excel Workbook (.xlsx) and upload it again."
-        )
-    if ext == ".xls":
-        raise FileRejected(
-            "The old Excel format (.xls) is not supported. "
-            "Save the file as an Excel Workbook (.xlsx) and upload it again."
-        )
-    if ext in JSON_EXTENSIONS and len(data) > MAX_JSON_BYTES:
-        raise FileRejected(
-            f"The JSON file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_JSON_BYTES // 1024 // 1024} MB."
-        )
-    if ext not in XLSX_EXTENSIONS + CSV_EXTENSIONS + JSON_EXTENSIONS:
-        kind = ext or "(no extension)"
-        raise FileRejected(f"Files of type {kind} are not supported: use {SUPPORTED_HINT}.")
-    return ext
 
 
 def open_xlsx_archive(data: bytes) -> zipfile.ZipFile:
