@@ -33,6 +33,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
