@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .redirects import safe_redirect_url
 from .services import mfa_verified_recently
 
 
@@ -25,16 +26,6 @@ def require_step_up(view):
         if mfa_verified_recently(request):
             return view(request, *args, **kwargs)
         back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "")
-        return redirect(step_up_url(_same_site_path(request, back)))
+        return redirect(step_up_url(safe_redirect_url(request, back, reverse("workspace:dashboard"))))
 
     return wrapped
-
-
-def _same_site_path(request, url: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("workspace:dashboard")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.ids import id_from
 from accounts.policies import is_verified, organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
@@ -42,10 +43,8 @@ def package_list(request: HttpRequest) -> HttpResponse:
 def package_create(request: HttpRequest) -> HttpResponse:
     require(policies.can_assemble_package(request.user))
     initial = {}
-    if questionnaire_id := request.GET.get("questionnaire", ""):
-        questionnaire = (
-            questionnaires_for(request.user).filter(pk=questionnaire_id if questionnaire_id.isdigit() else 0).first()
-        )
+    if questionnaire_id := id_from(request.GET.get("questionnaire")):
+        questionnaire = questionnaires_for(request.user).filter(pk=questionnaire_id).first()
         if questionnaire is not None:
             initial = {
                 "questionnaire": questionnaire,

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.ids import id_from
 from accounts.models import Role, User
+from accounts.redirects import safe_next_url
 from accounts.services import StepUpRequired
 from accounts.step_up import require_step_up, step_up_url
 from accounts.view_errors import errors_into_form, require
@@ -266,9 +268,7 @@ def _version(request: HttpRequest, key: str, number: int) -> tuple[LibraryEntry,
 
 
 def _back(request: HttpRequest, entry: LibraryEntry) -> HttpResponse:
-    fallback = reverse("library:entry-detail", args=[entry.key])
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+    return redirect(safe_next_url(request, reverse("library:entry-detail", args=[entry.key])))
 
 
 @login_required
@@ -305,7 +305,7 @@ def version_approve(request: HttpRequest, key: str, number: int) -> HttpResponse
 @require_step_up
 def review_approve_bulk(request: HttpRequest) -> HttpResponse:
     require(policies.can_review_library(request.user))
-    ids = [int(pk) for pk in request.POST.getlist("version") if pk.isdigit()][:500]
+    ids = [pk for pk in map(id_from, request.POST.getlist("version")[:500]) if pk]
     approved, refused = 0, []
     for version in selectors.review_queue(user=request.user).filter(pk__in=ids):
         try:
