@@ -7,7 +7,7 @@ CELERY_BROKER_URL (workers). Outside DEBUG, SECRET_KEY and ALLOWED_HOSTS must be
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import ParseResult
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -262,27 +262,34 @@ else:
 # --- Mail -----------------------------------------------------------------------------------------
 
 
-def _mailer(url: str) -> dict:
-    """EMAIL_URL as a MAILERS entry: console://, smtp://user:pass@host:port, smtp+tls://…, smtps://…"""
-    parts = urlsplit(url)
-    if parts.scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parts.scheme not in ("smtp", "smtp+tls", "smtps"):
-        raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not one of console, smtp, smtp+tls, smtps.")
+# EMAIL_URL: console://, smtp://user:pass@host:port, smtp+tls://… (STARTTLS, port 587), smtps://… (TLS from the
+# first byte, port 465). django-environ parses it; its names for two of these differ, and its own "smtps" means
+# STARTTLS, so the documented schemes are translated first.
+_EMAIL_SCHEMES = {"console": "consolemail", "smtp": "smtp", "smtp+tls": "smtp+tls", "smtps": "smtp+ssl"}
+
+
+def _mailer(url: ParseResult) -> dict:
+    """EMAIL_URL as a MAILERS entry (the SMTP port follows the TLS mode when the URL leaves it out)."""
+    if url.scheme not in _EMAIL_SCHEMES:
+        raise ImproperlyConfigured(f"EMAIL_URL scheme {url.scheme!r} is not one of {', '.join(_EMAIL_SCHEMES)}.")
+    config = environ.Env.email_url_config(url._replace(scheme=_EMAIL_SCHEMES[url.scheme]))
+    if url.scheme == "console":
+        return {"BACKEND": config["EMAIL_BACKEND"]}
     options = {
-        "host": parts.hostname or "localhost",
-        "port": parts.port or (465 if parts.scheme == "smtps" else 587 if parts.scheme == "smtp+tls" else 25),
-        "use_tls": parts.scheme == "smtp+tls",
-        "use_ssl": parts.scheme == "smtps",
+        "host": config["EMAIL_HOST"] or "localhost",
+        "use_tls": bool(config.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(config.get("EMAIL_USE_SSL")),
         "timeout": 10,
     }
-    if parts.username:
-        options["username"] = unquote(parts.username)
-        options["password"] = unquote(parts.password or "")
-    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+    if config["EMAIL_PORT"]:
+        options["port"] = config["EMAIL_PORT"]
+    if config["EMAIL_HOST_USER"]:
+        options["username"] = config["EMAIL_HOST_USER"]
+        options["password"] = config["EMAIL_HOST_PASSWORD"] or ""
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
 
 
-MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25"))}
+MAILERS = {"default": _mailer(env.url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Trustpack <trustpack@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
