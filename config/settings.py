@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "allauth",
     "allauth.account",
+    "django_ratelimit",
     "accounts",
     "audit",
     "library",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +125,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process keeps its own counts, which is right for the embedded setup; outside DEBUG the
+    # accounts.E001 check refuses a local cache anyway, so django-ratelimit need not say so too.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 MEDIA_ROOT = Path(env.str("FILES_ROOT", default=str(VAR_DIR / "files")))
 STATIC_URL = "/static/"
@@ -222,7 +227,8 @@ SIGNING_PKCS12_PASSPHRASE = env.str("SIGNING_PKCS12_PASSPHRASE", default="")
 SIGNING_TIMESTAMP_URL = env.str("SIGNING_TIMESTAMP_URL", default="")
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 VERIFY_MAX_BYTES = 20 * 1024 * 1024
-VERIFY_RATE_LIMIT = (20, 60 * 60)  # uploads per IP address per hour
+VERIFY_RATE_LIMIT = "20/h"  # checks per client address (IPv6: per /64), counted by django-ratelimit
+RATELIMIT_VIEW = "workspace.errors.too_many_requests"
 
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
