@@ -12,16 +12,14 @@ _MAX_LENGTH = 2048
 
 
 def safe_redirect_url(request: HttpRequest, url: str | None, default: str) -> str:
-    """`url` when it is a path on this site, else `default`.
-
-    Only paths are followed: an absolute URL is never needed here, and a bare word would be taken by
-    `redirect()` for a URL name."""
+    """`url` when it leads to this site (a path, or an http(s) URL naming this host, over HTTPS when the
+    request came over HTTPS), else `default`. A bare word is refused: `redirect()` would take it for a URL name."""
     if (
         url
-        and url.startswith("/")
         and len(url) <= _MAX_LENGTH
         and not _CONTROL.search(url)
         and "\\" not in url
+        and url.startswith(("/", "http://", "https://"))
         and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     ):
         return url

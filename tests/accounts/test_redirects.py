@@ -1,4 +1,4 @@
-"""The one redirect rule: only paths on this site are followed; anything else falls back to the default."""
+"""The one redirect rule: only this site is followed; anything else falls back to the default."""
 
 import time
 
@@ -24,7 +24,9 @@ DEFAULT = "/fallback/"
         ("//evil.example", DEFAULT),
         ("///evil.example", DEFAULT),
         ("https://evil.example/", DEFAULT),
-        ("http://testserver/library/", DEFAULT),  # absolute URLs are never needed
+        ("http://testserver/library/", "http://testserver/library/"),  # a browser's Referer names the host
+        ("HTTP://evil.example/", DEFAULT),
+        ("http:/evil.example", DEFAULT),
         ("javascript:alert(1)", DEFAULT),
         ("/\\evil.example", DEFAULT),
         ("\\\\evil.example", DEFAULT),
@@ -39,6 +41,12 @@ DEFAULT = "/fallback/"
 )
 def test_safe_redirect_url_follows_only_paths_on_this_site(rf, url, expected):
     assert safe_redirect_url(rf.get("/"), url, DEFAULT) == expected
+
+
+def test_an_https_page_is_never_sent_back_to_plain_http(rf):
+    request = rf.get("/", secure=True)
+    assert safe_redirect_url(request, "http://testserver/library/", DEFAULT) == DEFAULT
+    assert safe_redirect_url(request, "https://testserver/library/", DEFAULT) == "https://testserver/library/"
 
 
 def test_safe_next_url_prefers_the_form_field_to_the_query(rf):
@@ -105,3 +113,19 @@ def test_step_up_ignores_a_referrer_off_the_site(mfa_client, manager, lead):
     )
     assert response.status_code == 302
     assert parse_qs(urlsplit(response["Location"]).query)["next"] == [reverse("workspace:dashboard")]
+
+
+@pytest.mark.django_db
+def test_step_up_returns_to_the_page_the_form_was_on(mfa_client, manager, lead):
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.factories import library_entry
+
+    entry = library_entry(author=manager)
+    client = mfa_client(lead)
+    session = client.session
+    session["mfa_verified_at"] = time.time() - 600
+    session.save()
+    page = f"http://testserver{reverse('library:review-queue')}"
+    response = client.post(reverse("library:version-approve", args=[entry.key, 1]), HTTP_REFERER=page)
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == [page]

@@ -49,3 +49,10 @@ def test_uploaded_files_may_hold_nul_bytes(client):
     upload = SimpleUploadedFile("package.pdf", b"%PDF-1.7\x00\x00 not really a pdf")
     response = client.post(reverse("reports:verify"), {"file": upload})
     assert response.status_code == 200 and not response.context["result"].ok
+
+
+def test_a_malformed_form_body_is_a_400(client):
+    response = client.generic(
+        "POST", reverse("reports:verify"), b"--nope\r\nbroken", content_type="multipart/form-data; boundary="
+    )
+    assert response.status_code == 400
