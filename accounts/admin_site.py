@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp.admin import OTPAdminSite
 
+from .redirects import safe_next_url
+
 
 class TrustpackAdminSite(OTPAdminSite):
     site_header = "Trustpack administration"
@@ -22,7 +24,7 @@ class TrustpackAdminSite(OTPAdminSite):
         """One sign-in page for everyone: the admin sends people to it instead of its own."""
         if request.user.is_authenticated:
             raise PermissionDenied("The admin site is for admins only.")
-        next_url = request.GET.get("next") or reverse("admin:index")
+        next_url = safe_next_url(request, reverse("admin:index"))
         return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
 
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .redirects import safe_next_url
+from .redirects import safe_redirect_url
 from .services import mfa_verified_recently, mfa_verify
 
 STEP_UP_FIELD = "otp_code"
@@ -55,6 +55,6 @@ def require_step_up(view):
             return view(request, *args, **kwargs)
         messages.error(request, refusal)
         back = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
-        return redirect(safe_next_url(request, back, default=reverse("workspace:dashboard")))
+        return redirect(safe_redirect_url(request, back, reverse("workspace:dashboard")))
 
     return wrapped

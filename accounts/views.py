@@ -1,6 +1,7 @@
 """Account pages: dashboard, second factor, organisations, invitations, users."""
 
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -16,16 +17,13 @@ from audit.selectors import recent_events
 
 from . import policies, selectors, services
 from .forms import AcceptInvitationForm, CodeForm, EnrolForm, InvitationForm, OrganisationForm, RoleForm
+from .ids import id_from
 from .models import Role
 from .redirects import safe_next_url
 from .step_up import require_step_up
 from .view_errors import errors_into_form, require
 
 SESSION_NEW_RECOVERY_CODES = "new_recovery_codes"
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    return safe_next_url(request, request.POST.get("next") or request.GET.get("next") or "", default=default)
 
 
 # --- Second factor --------------------------------------------------------------------------------
@@ -44,7 +42,8 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             request.session[SESSION_NEW_RECOVERY_CODES] = codes
             messages.success(request, "Your authenticator is set up. Keep your recovery codes somewhere safe.")
-            return redirect(f"{reverse('accounts:mfa-recovery-codes')}?next={_safe_next(request, '')}")
+            query = urlencode({"next": safe_next_url(request, "")})
+            return redirect(f"{reverse('accounts:mfa-recovery-codes')}?{query}")
         form.add_error("code", "That code did not match. Check the time on your phone and try the newest code.")
     secret = b32encode(device.bin_key).decode().rstrip("=")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#0f172a", light="#ffffff")
@@ -55,7 +54,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "qr_svg": qr_svg,
-            "next": _safe_next(request, ""),
+            "next": safe_next_url(request, ""),
         },
     )
 
@@ -68,13 +67,13 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("accounts:mfa-enrol"))
     step_up = request.GET.get("step_up") == "1" or request.POST.get("step_up") == "1"
     if user.is_verified() and not step_up:
-        return redirect(_safe_next(request, reverse("workspace:dashboard")))
+        return redirect(safe_next_url(request, reverse("workspace:dashboard")))
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         result = services.mfa_verify(request=request, code=form.cleaned_data["code"])
         if result.ok:
-            return redirect(_safe_next(request, reverse("workspace:dashboard")))
+            return redirect(safe_next_url(request, reverse("workspace:dashboard")))
         if result.retry_after_seconds:
             form.add_error(
                 "code", f"Too many wrong codes. Wait {result.retry_after_seconds} seconds before trying again."
@@ -86,7 +85,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/mfa_verify.html",
-        {"form": form, "step_up": step_up, "next": _safe_next(request, "")},
+        {"form": form, "step_up": step_up, "next": safe_next_url(request, "")},
         status=status,
     )
 
@@ -100,7 +99,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/mfa_recovery_codes.html",
-        {"codes": codes, "next": _safe_next(request, reverse("workspace:dashboard"))},
+        {"codes": codes, "next": safe_next_url(request, reverse("workspace:dashboard"))},
     )
 
 
@@ -169,7 +168,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     roles = policies.invitable_roles(request.user)
     require(bool(roles))
     initial = {}
-    if organisation_id := request.GET.get("organisation"):
+    if organisation_id := id_from(request.GET.get("organisation")):
         initial["organisation"] = policies.organisations_for(request.user).filter(pk=organisation_id).first()
     form = InvitationForm(
         request.POST or None,
@@ -204,7 +203,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Invitation for {invitation.email} revoked.")
-    return redirect(_safe_next(request, reverse("accounts:invitation-list")))
+    return redirect(safe_next_url(request, reverse("accounts:invitation-list")))
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import ParseResult
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "allauth",
     "allauth.account",
+    "django_ratelimit",
     "accounts",
     "audit",
     "jobs",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "workspace.middleware.RequestSizeLimitMiddleware",
+    "workspace.middleware.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +142,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process keeps its own counts, which is right for the embedded setup; outside DEBUG the
+    # accounts.E001 check refuses a local cache anyway, so django-ratelimit need not say so too.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 MEDIA_ROOT = Path(env.str("FILES_ROOT", default=str(VAR_DIR / "files")))
 STATIC_URL = "/static/"
@@ -258,7 +264,8 @@ SIGNING_PKCS12_PATH = env.str("SIGNING_PKCS12_PATH", default="")
 SIGNING_PKCS12_PASSPHRASE = env.str("SIGNING_PKCS12_PASSPHRASE", default="")
 SIGNING_TIMESTAMP_URL = env.str("SIGNING_TIMESTAMP_URL", default="")
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
-VERIFY_RATE_LIMIT = (20, 60 * 60)  # uploads per IP address per hour
+VERIFY_RATE_LIMIT = "20/h"  # checks per client address (IPv6: per /64), counted by django-ratelimit
+RATELIMIT_VIEW = "workspace.errors.too_many_requests"
 
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -298,27 +305,34 @@ else:
 # --- Mail -----------------------------------------------------------------------------------------
 
 
-def _mailer(url: str) -> dict:
-    """EMAIL_URL as a MAILERS entry: console://, smtp://user:pass@host:port, smtp+tls://…, smtps://…"""
-    parts = urlsplit(url)
-    if parts.scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parts.scheme not in ("smtp", "smtp+tls", "smtps"):
-        raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not one of console, smtp, smtp+tls, smtps.")
+# EMAIL_URL: console://, smtp://user:pass@host:port, smtp+tls://… (STARTTLS, port 587), smtps://… (TLS from the
+# first byte, port 465). django-environ parses it; its names for two of these differ, and its own "smtps" means
+# STARTTLS, so the documented schemes are translated first.
+_EMAIL_SCHEMES = {"console": "consolemail", "smtp": "smtp", "smtp+tls": "smtp+tls", "smtps": "smtp+ssl"}
+
+
+def _mailer(url: ParseResult) -> dict:
+    """EMAIL_URL as a MAILERS entry (the SMTP port follows the TLS mode when the URL leaves it out)."""
+    if url.scheme not in _EMAIL_SCHEMES:
+        raise ImproperlyConfigured(f"EMAIL_URL scheme {url.scheme!r} is not one of {', '.join(_EMAIL_SCHEMES)}.")
+    config = environ.Env.email_url_config(url._replace(scheme=_EMAIL_SCHEMES[url.scheme]))
+    if url.scheme == "console":
+        return {"BACKEND": config["EMAIL_BACKEND"]}
     options = {
-        "host": parts.hostname or "localhost",
-        "port": parts.port or (465 if parts.scheme == "smtps" else 587 if parts.scheme == "smtp+tls" else 25),
-        "use_tls": parts.scheme == "smtp+tls",
-        "use_ssl": parts.scheme == "smtps",
+        "host": config["EMAIL_HOST"] or "localhost",
+        "use_tls": bool(config.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(config.get("EMAIL_USE_SSL")),
         "timeout": 10,
     }
-    if parts.username:
-        options["username"] = unquote(parts.username)
-        options["password"] = unquote(parts.password or "")
-    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+    if config["EMAIL_PORT"]:
+        options["port"] = config["EMAIL_PORT"]
+    if config["EMAIL_HOST_USER"]:
+        options["username"] = config["EMAIL_HOST_USER"]
+        options["password"] = config["EMAIL_HOST_PASSWORD"] or ""
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
 
 
-MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25"))}
+MAILERS = {"default": _mailer(env.url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Trustpack <trustpack@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

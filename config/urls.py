@@ -19,3 +19,4 @@ handler400 = "workspace.errors.bad_request"
 handler403 = "workspace.errors.permission_denied"
 handler404 = "workspace.errors.page_not_found"
 handler500 = "workspace.errors.server_error"
+handler429 = "workspace.errors.too_many_requests"  # django-allauth's limits look for it here

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounts.ids import IdMultipleChoiceField
 from fileformats.uploads import SIGNED_PDF
 
 
@@ -24,7 +25,7 @@ class PackageForm(forms.Form):
         empty_label="— None: use library entries —",
         help_text="Every response must be approved before the package can be released.",
     )
-    entries = forms.ModelMultipleChoiceField(
+    entries = IdMultipleChoiceField(
         label="Or standard answers from the library",
         queryset=None,
         required=False,

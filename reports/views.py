@@ -3,17 +3,18 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
+from accounts.ids import id_from
 from accounts.policies import Intent, is_verified, organisations_for
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
-from audit.services import audit_record, client_ip
+from audit.services import audit_record
 from fileformats.uploads import SIGNED_PDF
 from library.selectors import leaving_entries
 from questionnaires.policies import questionnaire_get_for, questionnaires_for
@@ -43,8 +44,8 @@ def package_list(request: HttpRequest) -> HttpResponse:
 def package_create(request: HttpRequest) -> HttpResponse:
     require(policies.can_assemble_package(request.user))
     initial = {}
-    if (questionnaire_id := request.GET.get("questionnaire", "")).isdigit() and len(questionnaire_id) < 18:
-        questionnaire = questionnaire_get_for(request.user, int(questionnaire_id))
+    if questionnaire_id := id_from(request.GET.get("questionnaire")):
+        questionnaire = questionnaire_get_for(request.user, questionnaire_id)
         if questionnaire is not None:
             initial = {
                 "questionnaire": questionnaire,
@@ -176,18 +177,13 @@ def errata(request: HttpRequest) -> HttpResponse:
 # --- Public verification --------------------------------------------------------------------------
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    count, window = settings.VERIFY_RATE_LIMIT
-    key = f"verify-rate:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key) > count
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return False
+def _verify_rate(group: str, request: HttpRequest) -> str:
+    """VERIFY_RATE_LIMIT, read per request rather than when the module is imported."""
+    return settings.VERIFY_RATE_LIMIT
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=_verify_rate, method="POST", block=True)
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a package PDF: signature, trust, whole-file coverage and manifest."""
     from .verification import verify_pdf
@@ -196,9 +192,6 @@ def verify(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "max_mb": SIGNED_PDF.max_mb}
     status = 200
     if request.method == "POST":
-        if _rate_limited(request):
-            form.add_error(None, "Too many checks from your address. Try again in an hour.")
-            return render(request, "reports/verify.html", context, status=429)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > SIGNED_PDF.max_bytes:

@@ -139,3 +139,72 @@ def test_oversized_request_bodies_are_refused_before_reading(client, settings, d
     settings.MAX_REQUEST_BYTES = 1000
     response = client.generic("POST", "/verify/", data=b"x" * 2000, content_type="application/octet-stream")
     assert response.status_code == 413 and b"File too large" in response.content
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "host", "port", "tls", "ssl"),
+    [
+        ("smtp://localhost:25", "smtp", "localhost", 25, False, False),
+        ("smtp://mail.example.com", "smtp", "mail.example.com", 25, False, False),
+        ("smtp+tls://mail.example.com", "smtp", "mail.example.com", 587, True, False),
+        ("smtp+tls://mail.example.com:2587", "smtp", "mail.example.com", 2587, True, False),
+        ("smtps://mail.example.com", "smtp", "mail.example.com", 465, False, True),  # TLS from the first byte
+        ("smtps://mail.example.com:1465", "smtp", "mail.example.com", 1465, False, True),
+    ],
+)
+def test_email_url_selects_the_smtp_connection(settings, url, backend, host, port, tls, ssl):
+    from urllib.parse import urlparse
+
+    from django.core.mail import mailers
+
+    from config.settings import _mailer
+
+    settings.MAILERS = {"default": _mailer(urlparse(url))}
+    connection = mailers.default
+    assert (connection.host, connection.port, connection.use_tls, connection.use_ssl) == (host, port, tls, ssl)
+    assert connection.timeout == 10 and connection.username is None
+
+
+def test_email_url_credentials_are_percent_decoded(settings):
+    from urllib.parse import urlparse
+
+    from django.core.mail import mailers
+
+    from config.settings import _mailer
+
+    settings.MAILERS = {"default": _mailer(urlparse("smtp+tls://alerts%40example.com:p%40ss%3Aword@mail.example.com"))}
+    connection = mailers.default
+    assert (connection.username, connection.password) == ("alerts@example.com", "p@ss:word")
+
+
+def test_email_url_console_prints_mail(settings):
+    from urllib.parse import urlparse
+
+    from django.core.mail import mailers
+
+    from config.settings import _mailer
+
+    settings.MAILERS = {"default": _mailer(urlparse("console://"))}
+    assert type(mailers.default).__module__ == "django.core.mail.backends.console"
+
+
+@pytest.mark.parametrize("url", ["ftp://mail.example.com", "consolemail://", "smtp+ssl://mail.example.com"])
+def test_email_url_with_an_undocumented_scheme_is_a_configuration_error(url):
+    from urllib.parse import urlparse
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings import _mailer
+
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL scheme"):
+        _mailer(urlparse(url))
+
+
+def test_debug_without_email_url_prints_mail_and_production_defaults_to_local_smtp(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.MAILERS['default'])"
+    production = _run(code, {k: v for k, v in _production_env(tmp_path).items() if k != "EMAIL_URL"})
+    assert production.returncode == 0, production.stderr
+    assert "smtp.EmailBackend" in production.stdout and "'host': 'localhost'" in production.stdout
+    development = _run(code, {k: v for k, v in _production_env(tmp_path, DEBUG="on").items() if k != "EMAIL_URL"})
+    assert development.returncode == 0, development.stderr
+    assert "console.EmailBackend" in development.stdout

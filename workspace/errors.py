@@ -9,6 +9,10 @@ _PAGES = {
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Not found", "There is nothing here, or it is not shared with you."),
     413: ("File too large", "The upload is larger than Trustpack accepts (25 MB). Send a smaller file."),
+    429: (
+        "Too many requests",
+        "Too many requests came from your address in a short time. Wait a while (up to an hour), then try again.",
+    ),
     500: ("Something went wrong", "The error has been logged. Try again in a moment."),
 }
 
@@ -44,3 +48,8 @@ def server_error(request):
 
 def request_too_large(request):
     return _render(request, 413)
+
+
+def too_many_requests(request, exception=None):
+    """For django-ratelimit (RATELIMIT_VIEW) and django-allauth (handler429)."""
+    return _render(request, 429)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.ids import id_from
 from accounts.policies import Intent
 from accounts.redirects import safe_next_url
 from accounts.selectors import colleague_list
@@ -265,8 +266,7 @@ def _version(request: HttpRequest, key: str, number: int, *, for_: Intent) -> tu
 
 
 def _back(request: HttpRequest, entry: LibraryEntry) -> HttpResponse:
-    fallback = reverse("library:entry-detail", args=[entry.key])
-    return redirect(safe_next_url(request, request.POST.get("next", ""), default=fallback))
+    return redirect(safe_next_url(request, reverse("library:entry-detail", args=[entry.key])))
 
 
 @login_required
@@ -301,7 +301,7 @@ def version_approve(request: HttpRequest, key: str, number: int) -> HttpResponse
 @require_step_up
 def review_approve_bulk(request: HttpRequest) -> HttpResponse:
     require(policies.can_review_library(request.user))
-    ids = [int(pk) for pk in request.POST.getlist("version") if pk.isdigit()][:500]
+    ids = [pk for pk in map(id_from, request.POST.getlist("version")[:500]) if pk]
     approved, refused = 0, []
     for version in selectors.review_queue(user=request.user).filter(pk__in=ids):
         try:

@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policies import Intent, organisations_for
+from accounts.redirects import safe_next_url
 from accounts.selectors import colleague_list
 from accounts.step_up import require_step_up
 from accounts.view_errors import require
 from audit.services import audit_record
 from fileformats import uploads
 from library import policies as library_policies
+from library import selectors as library_selectors
 
 from .. import exporting, policies, selectors, services
 from ..forms import (
@@ -289,9 +291,9 @@ def _response_page(request: HttpRequest, questionnaire: Questionnaire, response,
     candidates = []
     if query:
         candidates = list(
-            selectors.entry_list(user=request.user, query=query, status="approved").exclude(classification="internal")[
-                :10
-            ]
+            library_selectors.entry_list(user=request.user, query=query, status="approved").exclude(
+                classification="internal"
+            )[:10]
         )
     return render(
         request,
@@ -354,10 +356,8 @@ def response_detail(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 
 
 def _next_url(request: HttpRequest, questionnaire: Questionnaire, response) -> str:
-    back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
-        return back
-    return reverse("questionnaires:response-detail", args=[questionnaire.pk, response.question_id])
+    fallback = reverse("questionnaires:response-detail", args=[questionnaire.pk, response.question_id])
+    return safe_next_url(request, fallback)
 
 
 @login_required

@@ -1,5 +1,8 @@
 """Every URL pattern, walked with a session that has passed only the password step."""
 
+import re
+from collections.abc import Mapping
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -19,15 +22,14 @@ def _patterns(resolver=None, prefix="", namespace=""):
             yield prefix + str(entry.pattern), name
 
 
-def _concrete(route: str) -> str:
-    """A request path for a route: every converter filled with a plausible value."""
-    import re
-
+def _concrete(route: str, fill: Mapping[str, str] | None = None) -> str:
+    """A request path for a route: each converter filled with `fill[its name]`, else a plausible value."""
+    fill = fill or {}
     route = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\/", "/")
-    route = re.sub(r"<int:[^>]+>", "1", route)
-    route = re.sub(r"<(?:str|slug|path|uuid)?:?[^>]+>", "x", route)
-    route = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", route)
-    route = re.sub(r"[()?*+\[\]]", "", route)
+    route = re.sub(r"\(\?P<([^>]+)>[^)]*\)", lambda m: fill.get(m[1], "1"), route)
+    route = re.sub(r"<int:([^>]+)>", lambda m: fill.get(m[1], "1"), route)
+    route = re.sub(r"<(?:\w+:)?([^>]+)>", lambda m: fill.get(m[1], "x"), route)
+    route = re.sub(r"[()?*+\[\]^$]", "", route)
     return "/" + route
 
 

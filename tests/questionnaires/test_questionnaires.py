@@ -324,3 +324,13 @@ def test_accept_all_then_approve_all_keeps_four_eyes(mfa_client, manager, lead, 
     fresh(reviewer)
     reviewer.post(reverse("questionnaires:questionnaire-approve-all", args=[questionnaire.pk]))
     assert Response.objects.filter(status="approved").count() == 2
+
+
+def test_response_page_searches_approved_library_entries(mfa_client, manager, library, upload):
+    client = mfa_client(manager)
+    upload(client)
+    response = Response.objects.select_related("question").get(question__ref="Q3")
+    url = reverse("questionnaires:response-detail", args=[response.question.questionnaire_id, response.question_id])
+    page = client.get(url, {"entry_q": "firewall ports"})
+    assert page.status_code == 200
+    assert [entry.key for entry in page.context["candidates"]] == ["firewall-ports"]

@@ -210,7 +210,7 @@ def test_verify_page_reports_tampering_and_junk(
     assert junk.status_code == 200 and not junk.context["result"].ok
 
 
-def test_verify_page_caps_size_and_rate(client, settings, monkeypatch):
+def test_verify_page_caps_size(client, monkeypatch):
     import dataclasses
 
     from reports import views
@@ -218,12 +218,30 @@ def test_verify_page_caps_size_and_rate(client, settings, monkeypatch):
     monkeypatch.setattr(views, "SIGNED_PDF", dataclasses.replace(views.SIGNED_PDF, max_bytes=1024))
     big = client.post(reverse("reports:verify"), {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2048)})
     assert big.status_code == 413
-    settings.VERIFY_RATE_LIMIT = (2, 60)
-    statuses = [
-        client.post(reverse("reports:verify"), {"file": SimpleUploadedFile("x.pdf", b"x")}).status_code
-        for _ in range(3)
-    ]
-    assert statuses[-1] == 429
+
+
+def test_verify_page_limits_checks_per_address_with_a_styled_429(client, settings):
+    settings.VERIFY_RATE_LIMIT = "2/h"
+
+    def check(address="192.0.2.10"):
+        upload = SimpleUploadedFile("x.pdf", b"x")
+        return client.post(reverse("reports:verify"), {"file": upload}, REMOTE_ADDR=address)
+
+    assert [check().status_code for _ in range(2)] == [200, 200]
+    limited = check()
+    assert limited.status_code == 429
+    assert b"Too many requests" in limited.content and b"Wait a while" in limited.content
+    assert client.get(reverse("reports:verify"), REMOTE_ADDR="192.0.2.10").status_code == 200  # reading is free
+    assert check("192.0.2.11").status_code == 200
+
+
+def test_verify_limit_counts_an_ipv6_network_as_one_address(client, settings):
+    settings.VERIFY_RATE_LIMIT = "1/h"
+    upload = SimpleUploadedFile("x.pdf", b"x")
+    first = client.post(reverse("reports:verify"), {"file": upload}, REMOTE_ADDR="2001:db8::1")
+    upload = SimpleUploadedFile("x.pdf", b"x")
+    second = client.post(reverse("reports:verify"), {"file": upload}, REMOTE_ADDR="2001:db8::2")
+    assert (first.status_code, second.status_code) == (200, 429)
 
 
 def test_ca_certificate_is_downloadable_without_signing_in(client):
