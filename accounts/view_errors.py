@@ -16,3 +16,9 @@ def errors_into_form(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def error_message(error: Exception, *, default: str = "That could not be done.") -> str:
+    """A service's refusal (ValidationError or PermissionDenied) as one sentence for a flash message."""
+    texts = getattr(error, "messages", None) or [str(error)]
+    return " ".join(text for text in texts if text) or default

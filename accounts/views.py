@@ -21,7 +21,7 @@ from .ids import id_from
 from .models import Role
 from .redirects import safe_next_url
 from .step_up import require_step_up
-from .view_errors import errors_into_form, require
+from .view_errors import error_message, errors_into_form, require
 
 SESSION_NEW_RECOVERY_CODES = "new_recovery_codes"
 
@@ -200,7 +200,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation, request=request)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, f"Invitation for {invitation.email} revoked.")
     return redirect(safe_next_url(request, reverse("accounts:invitation-list")))

@@ -13,7 +13,7 @@ from django_ratelimit.decorators import ratelimit
 from accounts.ids import id_from
 from accounts.policies import Intent, is_verified, organisations_for
 from accounts.step_up import require_step_up
-from accounts.view_errors import require
+from accounts.view_errors import error_message, require
 from audit.services import audit_record
 from fileformats.uploads import SIGNED_PDF
 from library.selectors import leaving_entries
@@ -107,8 +107,7 @@ def package_release(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         services.package_release(actor=request.user, package=package, request=request)
     except (PermissionDenied, ValidationError) as error:
-        for message in getattr(error, "messages", None) or [str(error)]:
-            messages.error(request, message)
+        messages.error(request, error_message(error))
     else:
         messages.success(request, f"{package.reference} released. The signed PDF is being rendered.")
     return redirect(reverse("reports:package-detail", args=[reference]))
@@ -121,7 +120,7 @@ def package_rerender(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         pdf = services.package_rerender(actor=request.user, package=package, request=request)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, f"Revision {pdf.revision} is being rendered; earlier revisions remain valid.")
     return redirect(reverse("reports:package-detail", args=[reference]))
@@ -134,7 +133,7 @@ def package_render_retry(request: HttpRequest, reference: str, revision: int) ->
     try:
         services.package_render_retry(actor=request.user, pdf=pdf, request=request)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, f"Revision {revision} is being rendered again.")
     return redirect(reverse("reports:package-detail", args=[reference]))

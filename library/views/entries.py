@@ -15,7 +15,7 @@ from accounts.policies import Intent
 from accounts.redirects import safe_next_url
 from accounts.selectors import colleague_list
 from accounts.step_up import require_step_up
-from accounts.view_errors import errors_into_form, require
+from accounts.view_errors import error_message, errors_into_form, require
 
 from .. import content, policies, selectors, services
 from ..forms import (
@@ -276,7 +276,7 @@ def version_submit(request: HttpRequest, key: str, number: int) -> HttpResponse:
     try:
         services.version_submit(actor=request.user, version=version, request=request)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, f"Version {number} is in the review queue.")
     return _back(request, entry)
@@ -290,7 +290,7 @@ def version_approve(request: HttpRequest, key: str, number: int) -> HttpResponse
     try:
         services.version_approve(actor=request.user, version=version, request=request)
     except PermissionDenied as error:
-        messages.error(request, str(error) or "You may not approve this version.")
+        messages.error(request, error_message(error, default="You may not approve this version."))
         return _back(request, entry)
     messages.success(request, f"Version {number} of {key} approved. It is now the answer in force.")
     return _back(request, entry)
@@ -331,7 +331,7 @@ def version_reject(request: HttpRequest, key: str, number: int) -> HttpResponse:
             actor=request.user, version=version, comment=form.cleaned_data["comment"], request=request
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, f"Version {number} sent back to its author.")
     return _back(request, entry)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.view_errors import require
+from accounts.view_errors import error_message, require
 from audit.services import audit_record
 from fileformats import FileRejected
 from fileformats.uploads import LIBRARY_FILE
@@ -96,7 +96,7 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
     try:
         result = services.library_import(rows=parsed.rows, author=request.user, request=request)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, error_message(error))
         return redirect(reverse("library:library-import"))
     finally:
         path.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from accounts.policies import Intent, organisations_for
 from accounts.redirects import safe_next_url
 from accounts.selectors import colleague_list
 from accounts.step_up import require_step_up
-from accounts.view_errors import require
+from accounts.view_errors import error_message, require
 from audit.services import audit_record
 from fileformats import uploads
 from library import policies as library_policies
@@ -43,10 +43,6 @@ REVIEW_FILTERS = {
 
 def _workers():
     return colleague_list()
-
-
-def _message_from(error: Exception) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 @login_required
@@ -89,7 +85,7 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                form.add_error("file", _message_from(error))
+                form.add_error("file", error_message(error))
             else:
                 questionnaire.refresh_from_db()
                 if questionnaire.status == QuestionnaireStatus.FAILED:
@@ -193,7 +189,7 @@ def questionnaire_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.questionnaire_import_retry(actor=request.user, questionnaire=questionnaire, request=request)
     except ValidationError as error:
-        messages.error(request, _message_from(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, "The import was queued again.")
     return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
@@ -235,7 +231,7 @@ def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, questionnaire=questionnaire, mapping=form.cleaned_data, request=request
             )
         except ValidationError as error:
-            form.add_error(None, _message_from(error))
+            form.add_error(None, error_message(error))
         else:
             messages.success(request, "Mapping saved: files with the same layout will use it too.")
             return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
@@ -256,7 +252,7 @@ def questionnaire_complete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.questionnaire_complete(actor=request.user, questionnaire=questionnaire, request=request)
     except ValidationError as error:
-        messages.error(request, _message_from(error))
+        messages.error(request, error_message(error))
         return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
     messages.success(request, f"{questionnaire.title} marked as delivered.")
     return redirect(reverse("questionnaires:questionnaire-list"))
@@ -270,7 +266,7 @@ def questionnaire_export(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         exported = exporting.questionnaire_export(questionnaire, draft=draft)
     except exporting.ExportError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_message(error))
         return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
     audit_record(
         action="questionnaire.exported",
@@ -347,7 +343,7 @@ def response_detail(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
                     request=request,
                 )
             except ValidationError as error:
-                form.add_error(None, _message_from(error))
+                form.add_error(None, error_message(error))
             else:
                 messages.success(request, f"Answer to {response.question.ref} saved and accepted.")
                 return redirect(_next_url(request, questionnaire, response))
@@ -400,11 +396,11 @@ def response_action(request: HttpRequest, pk: int, question_pk: int, action: str
         else:
             raise PermissionDenied
     except ValidationError as error:
-        messages.error(request, _message_from(error))
+        messages.error(request, error_message(error))
     except PermissionDenied as error:
         if not str(error):
-            raise
-        messages.error(request, str(error))
+            raise  # a bare refusal (an unknown action) is a 403 page, not a message
+        messages.error(request, error_message(error))
     return redirect(_next_url(request, questionnaire, response))
 
 
@@ -417,7 +413,7 @@ def response_approve(request: HttpRequest, pk: int, question_pk: int) -> HttpRes
     try:
         services.response_approve(actor=request.user, response=response, request=request)
     except PermissionDenied as error:
-        messages.error(request, str(error) or "You may not approve this response.")
+        messages.error(request, error_message(error, default="You may not approve this response."))
     else:
         messages.success(request, f"Answer to {response.question.ref} approved.")
     return redirect(_next_url(request, questionnaire, response))
