@@ -138,3 +138,17 @@ def test_overdue_wording_is_neither_proposed_nor_exported(questionnaire, manager
     type(entry).objects.filter(pk=entry.pk).update(review_due=timezone.localdate() - timedelta(days=1))
     exported = questionnaire_export(questionnaire)
     assert exported.written == 0 and "overdue for review" in exported.skipped[0]
+
+
+def test_a_questionnaire_in_a_package_cannot_move_to_another_customer(
+    mfa_client, questionnaire, manager, lead, other_organisation
+):
+    report_services.package_create(
+        actor=manager, organisation=questionnaire.organisation, title="T", questionnaire=questionnaire
+    )
+    reply = mfa_client(manager).post(
+        reverse("questionnaires:questionnaire-settings", args=[questionnaire.pk]),
+        {"title": "Moved", "organisation": other_organisation.pk, "owner": manager.pk},
+    )
+    assert reply.status_code == 400 and "cannot move to another customer" in reply.content.decode()
+    assert Questionnaire.objects.get(pk=questionnaire.pk).organisation_id == questionnaire.organisation_id

@@ -315,11 +315,21 @@ def questionnaire_update(
     owner: User,
     request: HttpRequest | None = None,
 ) -> Questionnaire:
-    """Change a questionnaire's title, customer, due date or owner, audited."""
+    """Change a questionnaire's title, customer, due date or owner, audited. Its customer never changes once
+    its answers are in a package: that package would then carry another customer's answers."""
     if not policies.can_work_on_questionnaires(actor):
         raise PermissionDenied("Only account managers and security leads edit questionnaires.")
     with transaction.atomic():
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        moving = questionnaire.organisation_id != (organisation.pk if organisation else None)
+        if moving and questionnaire.packages.exists():
+            raise ValidationError(
+                {
+                    "organisation": "Its answers are already in a package for "
+                    f"{questionnaire.organisation or 'no customer'}, so it cannot move to another customer. "
+                    "Import the file again for the other customer."
+                }
+            )
         questionnaire.title, questionnaire.organisation = title.strip(), organisation
         questionnaire.due_on, questionnaire.owner = due_on, owner
         questionnaire.save(update_fields=["title", "organisation", "due_on", "owner"])

@@ -14,7 +14,7 @@ from accounts.policies import Intent, organisations_for
 from accounts.redirects import safe_next_url
 from accounts.selectors import colleague_list
 from accounts.step_up import require_step_up
-from accounts.view_errors import error_message, require
+from accounts.view_errors import error_message, errors_into_form, require
 from audit.services import audit_record
 from fileformats import uploads
 from library import policies as library_policies
@@ -211,12 +211,18 @@ def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
         owners=_workers(),
     )
     if request.method == "POST" and form.is_valid():
-        services.questionnaire_update(
-            actor=request.user, questionnaire=questionnaire, request=request, **form.cleaned_data
-        )
-        messages.success(request, "Questionnaire details saved.")
-        return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
-    return render(request, "questionnaires/questionnaire_settings.html", {"questionnaire": questionnaire, "form": form})
+        try:
+            services.questionnaire_update(
+                actor=request.user, questionnaire=questionnaire, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            errors_into_form(form, error)
+        else:
+            messages.success(request, "Questionnaire details saved.")
+            return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+    status = 400 if form.errors else 200
+    context = {"questionnaire": questionnaire, "form": form}
+    return render(request, "questionnaires/questionnaire_settings.html", context, status=status)
 
 
 @login_required
