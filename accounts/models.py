@@ -27,6 +27,13 @@ CUSTOMERS_HAVE_AN_ORGANISATION = (Q(role=Role.CUSTOMER) & Q(organisation__isnull
 class CustomerOrganisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Written only by the evidence app's NDA services: True while someone of this organisation has accepted
+    # the current NDA text. Kept here so the rule of what may leave the company reads it without
+    # reaching up into the evidence app.
+    is_nda_covered = models.BooleanField(default=False)
+    suspended_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by the kill switch: shares revoked, users signed out and refused."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -101,6 +101,9 @@ class LibraryEntryVersion(models.Model):
     )
     review_comment = models.TextField(blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Written only by the evidence app when this version cites evidence: the date the first cited document
+    # version stops backing it (expires or is superseded). Past it, the wording may not leave the company.
+    evidence_valid_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["entry", "-number"]

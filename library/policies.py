@@ -96,9 +96,9 @@ def version_get_for(user, entry: LibraryEntry, number: int, *, for_: Intent = In
 
 
 def nda_covers(organisation) -> bool:
-    """Whether a current NDA covers the readers of `organisation`. Trustpack does not record NDA
-    acceptances yet, so no organisation is covered and NDA-class wording stays in the company."""
-    return False
+    """Whether a current NDA covers the readers of `organisation` (someone of it accepted the current NDA
+    text; the evidence app keeps the flag). No organisation, no cover."""
+    return bool(organisation is not None and organisation.is_nda_covered)
 
 
 class LeaveRefusal(models.TextChoices):
@@ -109,6 +109,7 @@ class LeaveRefusal(models.TextChoices):
     NOT_APPROVED = "not_approved", "its library entry has no approved wording"
     SUPERSEDED = "superseded", "the library has replaced this wording with a newer approved version"
     OVERDUE = "overdue", "its library entry is overdue for review"
+    EVIDENCE = "evidence", "the evidence it cites has expired or been replaced (re-approve it with current evidence)"
     NDA = "nda", "it is NDA-class and the customer is not covered by a current NDA"
 
 
@@ -116,8 +117,9 @@ def leave_refusal(version: LibraryEntryVersion, *, nda_covered: bool, today: dat
     """What may leave the company, the one place it is written: why this wording may not go out, or None.
 
     Wording leaves only as its entry's approved, current version, while the entry is not retired and
-    not overdue for review, never when it is internal-class, and NDA-class only to a reader covered by
-    a current NDA (`nda_covered`). `selectors.leaving_entries` is the same rule as a query."""
+    not overdue for review and the evidence it cites still stands, never when it is internal-class, and
+    NDA-class only to a reader covered by a current NDA (`nda_covered`). `selectors.leaving_entries` is the
+    same rule as a query."""
     entry = version.entry
     today = today or timezone.localdate()
     if entry.classification == Classification.INTERNAL:
@@ -130,6 +132,8 @@ def leave_refusal(version: LibraryEntryVersion, *, nda_covered: bool, today: dat
         return LeaveRefusal.SUPERSEDED
     if entry.review_due is None or entry.review_due < today:
         return LeaveRefusal.OVERDUE
+    if version.evidence_valid_until is not None and version.evidence_valid_until < today:
+        return LeaveRefusal.EVIDENCE
     if entry.classification == Classification.NDA and not nda_covered:
         return LeaveRefusal.NDA
     return None

@@ -32,6 +32,7 @@ def leaving_entries(*, nda_covered: bool) -> QuerySet[LibraryEntry]:
     """Entries whose approved wording may leave the company: `policies.leave_refusal` as a query (a test
     holds the two to the same answers)."""
     entries = matchable_entries().exclude(classification=Classification.INTERNAL)
+    entries = entries.exclude(approved_version__evidence_valid_until__lt=timezone.localdate())
     if not nda_covered:
         entries = entries.exclude(classification=Classification.NDA)
     return entries

@@ -130,3 +130,56 @@ class RenderedPdf(Job):
 
     def __str__(self) -> str:
         return f"{self.package.reference} r{self.revision}"
+
+
+class Share(models.Model):
+    """A released package (and chosen evidence) made visible to one customer organisation until a date."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="shares")
+    organisation = models.ForeignKey("accounts.CustomerOrganisation", on_delete=models.PROTECT, related_name="shares")
+    documents = models.ManyToManyField("evidence.Document", blank=True, related_name="shares")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="Shown to the customer with the share.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.package.reference} → {self.organisation}"
+
+    def is_active(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class DownloadKind(models.TextChoices):
+    PACKAGE_PDF = "package_pdf", "Signed package PDF"
+    QUESTIONNAIRE = "questionnaire", "Filled-in questionnaire"
+    EVIDENCE = "evidence", "Evidence document"
+
+
+class Download(models.Model):
+    """One file delivered to one customer user: who, what, when, and the fingerprint and hash of the copy."""
+
+    share = models.ForeignKey(Share, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="downloads")
+    kind = models.CharField(max_length=16, choices=DownloadKind.choices)
+    document_version = models.ForeignKey(
+        "evidence.DocumentVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="downloads"
+    )
+    fingerprint = models.CharField(max_length=32, unique=True, help_text="Printed on every watermarked page.")
+    file_sha256 = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file as delivered.")
+    size = models.PositiveIntegerField(default=0)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint} ({self.get_kind_display()})"

@@ -1,14 +1,19 @@
 """Allow/deny tables for every policy function, and the test that a new policy cannot ship without one.
 
-Each public function in an app's `policies.py` is listed in TABLES with the test that holds its table.
+Each public function in an app's `policies.py` is listed in a POLICY_TABLES dict (this module's, or one
+in any other test module) with the test that holds its table.
 The tables read: who asks (role; active or not; signed in or not) by whose object (own organisation,
 another one, missing) by what they did to it (wrote, edited, assembled, nothing) → the expected answer.
 """
 
+import importlib
 import inspect
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -22,14 +27,14 @@ import reports.policies
 from accounts.models import Role
 from accounts.policies import Intent
 from library import services as library_services
-from library.models import LibraryEntry
+from library.models import LibraryEntry, LibraryEntryVersion
 from library.policies import LeaveRefusal
 from library.selectors import leaving_entries
 from questionnaires import services as questionnaire_services
 from questionnaires.models import Response
 from reports import services as report_services
 from reports.models import RenderedPdf
-from tests.factories import OrganisationFactory, UserFactory, library_entry
+from tests.factories import UserFactory, library_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -388,6 +393,8 @@ def test_organisation_link_refusal(organisation, other_organisation, other, expe
         ("public", "superseded", True, LeaveRefusal.SUPERSEDED),
         ("public", "overdue", True, LeaveRefusal.OVERDUE),
         ("public", "retired", True, LeaveRefusal.RETIRED),
+        ("public", "evidence-expired", True, LeaveRefusal.EVIDENCE),
+        ("nda", "evidence-current", True, None),
     ],
 )
 def test_leave_rule_table(manager, lead, classification, state, nda_covered, expected):
@@ -403,6 +410,9 @@ def test_leave_rule_table(manager, lead, classification, state, nda_covered, exp
         LibraryEntry.objects.filter(pk=entry.pk).update(review_due=timezone.localdate() - timedelta(days=1))
     elif state == "retired":
         library_services.entry_retire(actor=lead, entry=entry)
+    elif state.startswith("evidence"):
+        valid_until = timezone.localdate() + timedelta(days=-1 if state == "evidence-expired" else 30)
+        LibraryEntryVersion.objects.filter(pk=version.pk).update(evidence_valid_until=valid_until)
     version.refresh_from_db()
     version.entry.refresh_from_db()
     assert library.policies.leave_refusal(version, nda_covered=nda_covered) == expected
@@ -417,14 +427,16 @@ def test_unapproved_wording_never_leaves(manager):
     assert library.policies.leave_refusal(entry.latest_version, nda_covered=True) == LeaveRefusal.NOT_APPROVED
 
 
-def test_no_organisation_is_covered_by_an_nda_until_acceptances_are_recorded(organisation):
+def test_an_organisation_is_covered_by_an_nda_only_while_flagged(organisation):
+    assert library.policies.nda_covers(None) is False
     assert library.policies.nda_covers(organisation) is False
-    assert library.policies.nda_covers(OrganisationFactory()) is False
+    organisation.is_nda_covered = True
+    assert library.policies.nda_covers(organisation) is True
 
 
 # --- Every policy has its table ---------------------------------------------------------------------------
 
-TABLES = {
+POLICY_TABLES = {
     **{f"{policy.__module__}.{policy.__name__}": test_role_predicates for policy in ROLE_TABLE},
     "accounts.policies.has_role": test_has_role,
     "accounts.policies.is_verified": test_is_verified_needs_a_passed_second_factor,
@@ -448,7 +460,7 @@ TABLES = {
     "library.policies.entry_get_for": test_library_door,
     "library.policies.version_get_for": test_library_door,
     "library.policies.leave_refusal": test_leave_rule_table,
-    "library.policies.nda_covers": test_no_organisation_is_covered_by_an_nda_until_acceptances_are_recorded,
+    "library.policies.nda_covers": test_an_organisation_is_covered_by_an_nda_only_while_flagged,
     "questionnaires.policies.response_approval_refusal": test_response_four_eyes_table,
     "questionnaires.policies.can_approve_response": test_response_four_eyes_table,
     "questionnaires.policies.response_contributions": test_response_four_eyes_table,
@@ -463,12 +475,30 @@ TABLES = {
 }
 
 
+def _all_tables() -> dict:
+    """POLICY_TABLES of every test module, so each app's tests can hold their own tables."""
+    tables = {}
+    for path in sorted(Path(__file__).parent.rglob("test_*.py")):
+        module = importlib.import_module(".".join(path.relative_to(Path(__file__).parent.parent).with_suffix("").parts))
+        tables.update(getattr(module, "POLICY_TABLES", {}))
+    return tables
+
+
+def _policy_modules():
+    for app in apps.get_app_configs():
+        if app.path.startswith(str(settings.BASE_DIR)) and (Path(app.path) / "policies.py").is_file():
+            yield importlib.import_module(f"{app.name}.policies")
+
+
 def test_every_policy_function_has_an_allow_deny_table():
+    modules = list(_policy_modules())
+    assert {module.__name__ for module in POLICY_MODULES} <= {module.__name__ for module in modules}
     defined = {
         f"{module.__name__}.{name}"
-        for module in POLICY_MODULES
+        for module in modules
         for name, function in inspect.getmembers(module, inspect.isfunction)
         if function.__module__ == module.__name__ and not name.startswith("_")
     }
-    assert defined - set(TABLES) == set(), "policies without an allow/deny table"
-    assert set(TABLES) - defined == set(), "tables for policies that no longer exist"
+    tables = _all_tables()
+    assert defined - set(tables) == set(), "policies without an allow/deny table"
+    assert set(tables) - defined == set(), "tables for policies that no longer exist"
