@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from questionnaires import services
 from questionnaires.exporting import questionnaire_export
 from questionnaires.models import Questionnaire, QuestionnaireStatus, Response, ResponseStatus
 from reports import services as report_services
+from reports.models import Package
 from tests.factories import UserFactory, library_entry
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +154,38 @@ def test_a_questionnaire_in_a_package_cannot_move_to_another_customer(
     )
     assert reply.status_code == 400 and "cannot move to another customer" in reply.content.decode()
     assert Questionnaire.objects.get(pk=questionnaire.pk).organisation_id == questionnaire.organisation_id
+
+
+# --- The same rules held by the database, for every path that skips the services ------------------------
+
+
+def test_the_database_refuses_a_response_approved_by_one_of_its_editors(questionnaire, lead):
+    services.response_edit(actor=lead, response=response(questionnaire, "Q1"), text="Yes.", choice="")
+    with pytest.raises(DatabaseError, match="four eyes"), transaction.atomic():
+        Response.objects.filter(pk=response(questionnaire, "Q1").pk).update(approver=lead, status="approved")
+    assert response(questionnaire, "Q1").approver_id is None
+
+
+def test_the_database_refuses_a_version_approved_by_its_editor(manager, lead):
+    entry = library_entry(author=manager)
+    draft = library_services.version_save_draft(
+        actor=lead, entry=entry, text=library_services.VersionText("Q?", "Lead's words.")
+    )
+    with pytest.raises(DatabaseError, match="four eyes"), transaction.atomic():
+        type(draft).objects.filter(pk=draft.pk).update(approver=lead)
+
+
+def test_the_database_refuses_a_package_with_another_customers_questionnaire(
+    questionnaire, manager, other_organisation
+):
+    with pytest.raises(DatabaseError, match="own customer"), transaction.atomic():
+        Package.objects.create(
+            organisation=other_organisation, questionnaire=questionnaire, title="T", assembled_by=manager
+        )
+    package = report_services.package_create(
+        actor=manager, organisation=questionnaire.organisation, title="T", questionnaire=questionnaire
+    )
+    with pytest.raises(DatabaseError, match="keeps its customer"), transaction.atomic():
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(organisation=other_organisation)
+    with pytest.raises(DatabaseError, match="own customer"), transaction.atomic():
+        Package.objects.filter(pk=package.pk).update(organisation=other_organisation)
