@@ -224,6 +224,21 @@ def document_classify(
     return document
 
 
+def version_open(*, actor: User, version: DocumentVersion, request: HttpRequest | None = None):
+    """The stored file of a version the caller fetched through the door, opened for reading; the download
+    is audited. A file missing from storage answers 404, not a crash."""
+    if not policies.can_view_evidence(actor):
+        raise PermissionDenied
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The stored file of this version is missing.") from error
+    audit_record(
+        action="evidence.downloaded", actor=actor, obj=version, data={"sha256": version.sha256}, request=request
+    )
+    return handle
+
+
 # --- Citations and the validity they give library wording ---------------------------------------------
 
 

@@ -65,9 +65,7 @@ def embedded_file_pdf() -> bytes:
 
 def encrypted_pdf() -> bytes:
     return pdf(
-        extra=(
-            b"<< /Filter /Standard /V 1 /R 2 /O (%s) /U (%s) /P -4 >>" % (b"x" * 32, b"x" * 32),
-        ),
+        extra=(b"<< /Filter /Standard /V 1 /R 2 /O (%s) /U (%s) /P -4 >>" % (b"x" * 32, b"x" * 32),),
         trailer_extra=b"/Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] ",
     )
 
