@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_chain_verify_task",
         "schedule": timedelta(hours=24),
     },
+    "evidence-expiry-reminders-daily": {
+        "task": "evidence.tasks.evidence_expiry_reminders",
+        "schedule": timedelta(hours=24),
+    },
     "library-review-reminders-daily": {
         "task": "library.tasks.library_review_reminders",
         "schedule": timedelta(hours=24),
@@ -258,7 +262,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 INVITATION_VALID_DAYS = 7
-MAX_REQUEST_BYTES = 25 * 1024 * 1024  # the largest upload (20 MB questionnaires and PDFs) plus form overhead
+# The largest upload (25 MB evidence documents, fileformats.uploads.EVIDENCE) plus the form around it.
+MAX_REQUEST_BYTES = 26 * 1024 * 1024
 
 # --- Packages: vendor identity, signing, verification --------------------------------------------
 TRUSTPACK_VENDOR_NAME = env.str("TRUSTPACK_VENDOR_NAME", default="Kestrel Industrial Sensors")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("library.urls")),
     path("", include("questionnaires.urls")),
+    path("", include("evidence.urls")),
     path("", include("reports.urls")),
     path("", include("workspace.urls")),
     path("", include("accounts.urls")),

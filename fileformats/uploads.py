@@ -15,6 +15,7 @@ MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xlsb")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 JSON_EXTENSIONS = (".json",)
 PDF_EXTENSIONS = (".pdf",)
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 MAX_JSON_BYTES = 5 * MB
 
 
@@ -38,12 +39,26 @@ QUESTIONNAIRE = UploadKind(
 )
 LIBRARY_FILE = UploadKind("library file", (".csv", ".xlsx"), 5 * MB, "a .csv or .xlsx file")
 SIGNED_PDF = UploadKind("package PDF", PDF_EXTENSIONS, 20 * MB, "the signed PDF you received")
-KINDS = (QUESTIONNAIRE, LIBRARY_FILE, SIGNED_PDF)
+# Evidence is checked further by its content (`sniff.content_type_check`, `pdfcheck.pdf_active_content_check`).
+EVIDENCE = UploadKind("evidence document", PDF_EXTENSIONS + IMAGE_EXTENSIONS, 25 * MB, "a PDF, PNG or JPEG file")
+KINDS = (QUESTIONNAIRE, LIBRARY_FILE, SIGNED_PDF, EVIDENCE)
 
 
 def extension(filename: str) -> str:
     """The file's lower-case extension with its dot ("" when it has none)."""
     return PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+
+
+def display_name(filename: str, *, default: str = "document") -> str:
+    """The uploader's file name fit to show and to offer in a download: its last path part only (either
+    slash), without control or quoting characters, at most 200 characters. Never used as a path."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|*?:')
+    name = name.strip(" .") or default
+    if len(name) > 200:
+        ext = extension(name)[:10]
+        name = name[: 200 - len(ext)] + ext
+    return name
 
 
 def upload_check(kind: UploadKind, filename: str, data: bytes) -> str:

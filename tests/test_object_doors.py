@@ -24,7 +24,7 @@ from tests.factories import UserFactory, library_entry
 
 pytestmark = pytest.mark.django_db
 
-APP_NAMESPACES = ("accounts:", "workspace:", "library:", "questionnaires:", "reports:", "audit:")
+APP_NAMESPACES = ("accounts:", "workspace:", "library:", "questionnaires:", "reports:", "audit:", "evidence:")
 PUBLIC = {"reports:verify", "reports:ca-certificate", "accounts:invitation-accept"}
 OWN_ORGANISATION_PAGES = {"workspace:organisation-detail"}  # the only object pages a customer may see
 OWN_PAGES = {"workspace:dashboard", "workspace:organisation-mine"}

@@ -5,6 +5,7 @@ from django.urls import reverse
 from accounts import policies
 from accounts.services import mfa_verified_recently
 from audit.policies import can_view_audit
+from evidence.policies import can_view_evidence
 from library.policies import can_edit_library, can_review_library, can_view_library
 from reports.policies import can_assemble_package
 
@@ -18,6 +19,8 @@ def navigation(request) -> dict:
     if can_view_library(user):
         items.append(("Questionnaires", reverse("questionnaires:questionnaire-list"), ()))
         items.append(("Library", reverse("library:entry-list"), ()))
+    if can_view_evidence(user):
+        items.append(("Evidence", reverse("evidence:document-list"), ()))
     if can_assemble_package(user):
         items.append(("Packages", reverse("reports:package-list"), ()))
     if policies.is_vendor_staff(user):

@@ -56,6 +56,7 @@ def test_navigation_follows_the_role(mfa_client):
         "Dashboard",
         "Questionnaires",
         "Library",
+        "Evidence",
         "Packages",
         "Organisations",
     }

@@ -66,6 +66,10 @@ class Command(BaseCommand):
             f"Sample questionnaire: {questionnaire.title} ({questionnaire.questions.count()} questions, "
             f"{questionnaire.get_status_display().lower()})."
         )
+        from evidence.services import evidence_seed_demo
+
+        documents = evidence_seed_demo(owner=approver, uploader=author)
+        self.stdout.write(f"Evidence: {len(documents)} demo documents ({', '.join(d.title for d in documents)}).")
         from reports.services import package_seed_demo
 
         self.package = package_seed_demo(assembler=author, releaser=approver, organisation=organisation)
