@@ -38,7 +38,10 @@ QUESTIONNAIRE = UploadKind(
 )
 LIBRARY_FILE = UploadKind("library file", (".csv", ".xlsx"), 5 * MB, "a .csv or .xlsx file")
 SIGNED_PDF = UploadKind("package PDF", PDF_EXTENSIONS, 20 * MB, "the signed PDF you received")
-KINDS = (QUESTIONNAIRE, LIBRARY_FILE, SIGNED_PDF)
+LEAKED_COPY = UploadKind(
+    "leaked copy", (*PDF_EXTENSIONS, ".png", ".jpg", ".jpeg"), 20 * MB, "the PDF or image that was found"
+)
+KINDS = (QUESTIONNAIRE, LIBRARY_FILE, SIGNED_PDF, LEAKED_COPY)
 
 
 def extension(filename: str) -> str:
