@@ -17,7 +17,7 @@ def package_renders_sweep_task() -> int:
     return len(package_renders_sweep())
 
 
-@shared_task(time_limit=2 * 60)
+@shared_task(time_limit=3 * 60, soft_time_limit=2 * 60)
 def share_notify_task(share_id: int, portal_url: str = "") -> int:
     """E-mail the customer users of a new share's organisation (nobody, once it was revoked or expired)."""
     from .sharing import share_notify
