@@ -13,6 +13,15 @@ from django.utils.cache import patch_cache_control
 from .services import mfa_has_confirmed_device
 
 SESSION_STARTED_AT = "auth_started_at"
+SUSPENDED_MESSAGE = (
+    "Your organisation's access has been suspended. Contact your account manager if you think this is a mistake."
+)
+
+
+def organisation_suspended(user) -> bool:
+    """True for a customer whose organisation is suspended (the kill switch): they are signed out and refused."""
+    return bool(user.is_authenticated and user.organisation_id and user.organisation.suspended_at is not None)
+
 
 # URL names a signed-in user may reach before passing the second factor. Keep this list short:
 # a test walks every URL pattern and fails on anything else that answers.
@@ -29,13 +38,19 @@ MFA_EXEMPT_URL_NAMES = frozenset(
 
 
 class SessionLifetimeMiddleware:
-    """Ends a signed-in session SESSION_ABSOLUTE_LIFETIME_SECONDS after sign-in, however active.
-    (The idle timeout is the session cookie age, renewed on every request.)"""
+    """Ends a signed-in session SESSION_ABSOLUTE_LIFETIME_SECONDS after sign-in, however active, and at once
+    for a customer whose organisation is suspended. (The idle timeout is the session cookie age, renewed on
+    every request.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if organisation_suspended(request.user):
+            # Suspending also bumps each member's session generation; this catches any session that outlives it.
+            logout(request)
+            messages.error(request, SUSPENDED_MESSAGE)
+            return redirect(settings.LOGIN_URL)
         if request.user.is_authenticated:
             started = request.session.get(SESSION_STARTED_AT)
             if started is None:

@@ -20,13 +20,14 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import audit_chain, autofill, imports, pdf
+    from bench import audit_chain, autofill, imports, pdf, watermark
 
     for name, module in (
         ("Audit trail", audit_chain),
         ("Auto-fill", autofill),
         ("Questionnaire import", imports),
         ("Package PDF", pdf),
+        ("Evidence watermark", watermark),
     ):
         print(f"\n== {name}")
         module.run()

@@ -41,7 +41,8 @@ LIBRARY_FILE = UploadKind("library file", (".csv", ".xlsx"), 5 * MB, "a .csv or 
 SIGNED_PDF = UploadKind("package PDF", PDF_EXTENSIONS, 20 * MB, "the signed PDF you received")
 # Evidence is checked further by its content (`sniff.content_type_check`, `pdfcheck.pdf_active_content_check`).
 EVIDENCE = UploadKind("evidence document", PDF_EXTENSIONS + IMAGE_EXTENSIONS, 25 * MB, "a PDF, PNG or JPEG file")
-KINDS = (QUESTIONNAIRE, LIBRARY_FILE, SIGNED_PDF, EVIDENCE)
+LEAKED_COPY = UploadKind("leaked copy", PDF_EXTENSIONS + IMAGE_EXTENSIONS, 25 * MB, "the PDF or image that was found")
+KINDS = (QUESTIONNAIRE, LIBRARY_FILE, SIGNED_PDF, EVIDENCE, LEAKED_COPY)
 
 
 def extension(filename: str) -> str:

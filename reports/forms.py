@@ -3,7 +3,7 @@
 from django import forms
 
 from accounts.ids import IdMultipleChoiceField
-from fileformats.uploads import SIGNED_PDF
+from fileformats.uploads import LEAKED_COPY, SIGNED_PDF
 
 
 class PackageForm(forms.Form):
@@ -54,3 +54,71 @@ class VerifyForm(forms.Form):
     file = forms.FileField(
         label="Package PDF", help_text=f"The signed PDF you received, at most {SIGNED_PDF.max_mb} MB."
     )
+
+
+class ShareForm(forms.Form):
+    expires_on = forms.DateField(
+        label="Available until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The share ends at the end of this day (UTC). At most a year from today; you can revoke it sooner.",
+    )
+    note = forms.CharField(
+        label="Note to the customer",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. Shown with the share in the customer's portal and in the e-mail they receive.",
+    )
+    documents = IdMultipleChoiceField(
+        label="Evidence documents to include",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only documents with a current, unexpired version that are not internal are offered. NDA-class "
+        "documents stay locked for each customer user until they accept the current NDA.",
+    )
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = documents
+        self.fields["documents"].label_from_instance = lambda document: (
+            f"{document.title} ({document.get_classification_display()})"
+        )
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=500,
+        help_text="Recorded in the audit trail, for example “suspected leak of the SOC 2 report”.",
+    )
+
+
+class LeakLookupForm(forms.Form):
+    query = forms.CharField(
+        label="Fingerprint ID or SHA-256",
+        required=False,
+        max_length=100,
+        help_text="The 16-character fingerprint printed on each watermarked page, or a file's 64-character SHA-256.",
+    )
+    file = forms.FileField(
+        label="Or upload the leaked copy",
+        required=False,
+        help_text=f"A PDF or image of at most {LEAKED_COPY.max_mb} MB: its fingerprint is read, else it is hashed.",
+    )
+
+    def clean_query(self):
+        value = "".join(self.cleaned_data["query"].split())
+        if value and not (
+            (len(value) == 16 and all(c in "0123456789abcdefABCDEF" for c in value))
+            or (len(value) == 64 and all(c in "0123456789abcdefABCDEF" for c in value))
+        ):
+            raise forms.ValidationError("Enter a 16-character fingerprint or a 64-character SHA-256 (hex digits).")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("query") and not data.get("file"):
+            raise forms.ValidationError("Paste a fingerprint or a SHA-256, or upload the leaked file.")
+        return data

@@ -156,6 +156,13 @@ class Share(models.Model):
     def is_active(self, now=None) -> bool:
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
 
+    @property
+    def status(self) -> str:
+        """ "active", "expired" or "revoked" (a revocation is reported even after the expiry date)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_active() else "expired"
+
 
 class DownloadKind(models.TextChoices):
     PACKAGE_PDF = "package_pdf", "Signed package PDF"

@@ -1,12 +1,16 @@
 """Who may assemble, release and read packages; the one door to them."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.policies import Intent, access_check, four_eyes_refusal, has_role, is_vendor_staff
+from evidence.models import Document, DocumentClassification
+from evidence import selectors as evidence_selectors
+from evidence.selectors import has_accepted_current_nda
 
-from .models import Package, PackageStatus, RenderedPdf
+from .models import Package, PackageStatus, RenderedPdf, Share
 
 
 def can_assemble_package(user) -> bool:
@@ -59,3 +63,77 @@ def pdf_get_for(user, reference: str, revision: int, *, for_: Intent = Intent.VI
 def can_see_recipient(user) -> bool:
     """Verification shows who a package was issued to only to vendor staff."""
     return is_vendor_staff(user)
+
+
+# --- Shares, the customer portal and leak lookup ------------------------------------------------------
+
+
+def can_share_package(user) -> bool:
+    """Account managers and security leads share released packages and revoke shares."""
+    return has_role(user, Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD)
+
+
+def can_suspend_organisation(user) -> bool:
+    """Security leads and admins pull the kill switch on an organisation (and reinstate it)."""
+    return has_role(user, Role.SECURITY_LEAD, Role.ADMIN)
+
+
+def can_use_portal(user) -> bool:
+    """The customer portal is for customer users (vendor staff see shares on the package page instead)."""
+    return has_role(user, Role.CUSTOMER)
+
+
+def can_look_up_leaks(user) -> bool:
+    """Vendor staff trace a leaked copy back to its download."""
+    return is_vendor_staff(user)
+
+
+def shareable_documents() -> QuerySet[Document]:
+    """Evidence that may be in a share: the documents of `evidence.selectors.shareable_documents` (current version,
+    never internal, never expired), the vault's one rule, as documents."""
+    versions = evidence_selectors.shareable_documents()
+    return Document.objects.filter(current_version__in=versions).select_related("current_version")
+
+
+def can_download_document(user, document: Document) -> bool:
+    """Public evidence is always open to a share's recipient; NDA-class evidence only after they accepted the NDA
+    text in force (a newer version locks it again)."""
+    if document.classification == DocumentClassification.PUBLIC:
+        return True
+    return document.classification == DocumentClassification.NDA and has_accepted_current_nda(user)
+
+
+def _customer_of_active_organisation(user) -> bool:
+    return bool(
+        has_role(user, Role.CUSTOMER) and user.organisation_id is not None and user.organisation.suspended_at is None
+    )
+
+
+def shares_for(user) -> QuerySet[Share]:
+    """Vendor staff see every share; a customer sees only the active shares of their own organisation, and none
+    while it is suspended; everyone else none."""
+    if is_vendor_staff(user):
+        return Share.objects.all()
+    if _customer_of_active_organisation(user):
+        return Share.objects.filter(
+            organisation_id=user.organisation_id, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+    return Share.objects.none()
+
+
+def share_get_for(user, share_id, *, for_: Intent = Intent.VIEW) -> Share:
+    """The share, or 404 when it is missing, another organisation's, revoked, expired or its organisation is
+    suspended (for customers); 403 when the user may see it but not `for_` (edit: revoke, for sharers only)."""
+    share = get_object_or_404(shares_for(user).select_related("package", "organisation"), pk=share_id)
+    access_check(for_ == Intent.VIEW or can_share_package(user))
+    return share
+
+
+def share_document_get_for(user, share_id, document_id) -> tuple[Share, Document]:
+    """A document of a share the user may download: 404 when the share is not theirs to see (see `share_get_for`),
+    the document is not in it or may no longer be shared; 403 while it is NDA-class and the current NDA is not
+    accepted."""
+    share = share_get_for(user, share_id)
+    document = get_object_or_404(shareable_documents().filter(shares=share), pk=document_id)
+    access_check(can_download_document(user, document))
+    return share, document

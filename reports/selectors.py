@@ -75,3 +75,64 @@ def verification_details(result, data: bytes, *, show_recipient: bool) -> dict:
         else "",
         "superseded": superseded,
     }
+
+
+# --- Shares, downloads and leak lookup ------------------------------------------------------------------
+
+
+def package_share_list(*, user, package) -> list:
+    """The package's shares for staff, newest first, each with its documents and its downloads (newest first)."""
+    from django.db.models import Prefetch
+
+    from .models import Download
+
+    return list(
+        policies.shares_for(user)
+        .filter(package=package)
+        .select_related("created_by", "revoked_by", "organisation")
+        .prefetch_related(
+            "documents",
+            Prefetch(
+                "downloads",
+                queryset=Download.objects.select_related("user", "document_version__document").order_by("-at"),
+            ),
+        )
+        .order_by("-created_at")
+    )
+
+
+def portal_share_list(*, user) -> list:
+    """The active shares of the customer's own organisation (none while it is suspended), newest first."""
+    return list(
+        policies.shares_for(user)
+        .select_related("package", "package__questionnaire")
+        .prefetch_related("documents")
+        .order_by("-created_at")
+    )
+
+
+def share_documents(*, user, share) -> list[dict]:
+    """The share's documents that may still be shared, each with whether this user may download it now."""
+    documents = policies.shareable_documents().filter(shares=share).order_by("title")
+    return [
+        {"document": document, "unlocked": policies.can_download_document(user, document)} for document in documents
+    ]
+
+
+def download_lookup(*, fingerprint: str = "", sha256: str = "") -> list:
+    """The downloads a fingerprint or a delivered file's SHA-256 identifies (staff only reach this): who, which
+    organisation, what, when and from where."""
+    from django.db.models import Q
+
+    from .models import Download
+
+    condition = Q(pk__in=[])
+    if fingerprint:
+        condition |= Q(fingerprint=fingerprint.strip().upper())
+    if sha256:
+        condition |= Q(file_sha256=sha256.strip().lower())
+    return list(
+        Download.objects.filter(condition)
+        .select_related("user", "share__organisation", "share__package", "document_version__document")
+        .order_by("-at")
+    )

@@ -15,3 +15,11 @@ def package_render_task(self, pdf_id: int) -> str:
 def package_renders_sweep_task() -> int:
     """End renders that stopped without finishing as failed (they are then shown with a retry button)."""
     return len(package_renders_sweep())
+
+
+@shared_task(time_limit=3 * 60, soft_time_limit=2 * 60)
+def share_notify_task(share_id: int, portal_url: str = "") -> int:
+    """E-mail the customer users of a new share's organisation (nobody, once it was revoked or expired)."""
+    from .sharing import share_notify
+
+    return share_notify(share_id=share_id, portal_url=portal_url)

@@ -91,6 +91,8 @@ def package_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_assemble": policies.can_assemble_package(request.user),
         "release_refusal": policies.release_refusal(request.user, package),
         "errata": list(selectors.superseded_items(user=request.user).filter(package=package)),
+        "can_share": policies.can_share_package(request.user),
+        "shares": selectors.package_share_list(user=request.user, package=package) if package.is_released else [],
     }
     if package.is_released:
         context["items"] = package.items.select_related("approver", "library_version__entry")

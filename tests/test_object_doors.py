@@ -6,18 +6,21 @@ own work over HTTP. In every case nothing in the database changes.
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Invitation, Role, User
+from accounts.models import CustomerOrganisation, Invitation, Role, User
 from accounts.services import invitation_create
+from evidence.models import Document
 from library.models import LibraryEntryVersion
 from questionnaires import services as questionnaire_services
 from questionnaires.models import Questionnaire, Response, ResponseStatus
 from reports import services as report_services
-from reports.models import Package, RenderedPdf
+from reports.models import Download, Package, RenderedPdf, Share
 from tests.accounts.test_url_walk import _patterns
 from tests.conftest import totp_code
 from tests.factories import UserFactory, library_entry
@@ -26,8 +29,15 @@ pytestmark = pytest.mark.django_db
 
 APP_NAMESPACES = ("accounts:", "workspace:", "library:", "questionnaires:", "reports:", "audit:", "evidence:")
 PUBLIC = {"reports:verify", "reports:ca-certificate", "accounts:invitation-accept"}
-OWN_ORGANISATION_PAGES = {"workspace:organisation-detail"}  # the only object pages a customer may see
-OWN_PAGES = {"workspace:dashboard", "workspace:organisation-mine"}
+# The only object pages a customer may see: their organisation's, and what is shared with it.
+OWN_ORGANISATION_PAGES = {
+    "workspace:organisation-detail",
+    "reports:portal-share-detail",
+    "reports:portal-package-download",
+    "reports:portal-questionnaire-download",
+    "reports:portal-document-download",
+}
+OWN_PAGES = {"workspace:dashboard", "workspace:organisation-mine", "reports:portal-share-list"}
 
 
 @pytest.fixture
@@ -47,6 +57,11 @@ def world(manager, lead, organisation):
     questionnaire_services.response_accept(actor=manager, response=response)
     package = report_services.package_create(actor=manager, organisation=organisation, title="T", entries=[entry])
     RenderedPdf.objects.create(package=package, revision=1)
+    share = Share.objects.create(
+        package=package, organisation=organisation, created_by=manager, expires_at=timezone.now() + timedelta(days=5)
+    )
+    document = Document.objects.create(title="SOC 2", classification="public", owner=lead)
+    share.documents.add(document)
     invitation, token = invitation_create(
         actor=manager, email="invitee@example.com", role=Role.CUSTOMER, organisation=organisation
     )
@@ -62,13 +77,17 @@ def world(manager, lead, organisation):
         "token": token,
         "manager": manager,
         "entry": entry,
+        "share_id": share.pk,
+        "document_id": document.pk,
+        "organisation_id": organisation.pk,
     }
 
 
 def _args(name: str, route: str, world: dict) -> dict:
     values = {**world, "fmt": "csv", "action": "accept"}
     kwargs = {}
-    for part in ("pk", "question_pk", "key", "number", "reference", "revision", "token", "fmt", "action"):
+    parts = ("pk", "question_pk", "key", "number", "reference", "revision", "token", "fmt", "action")
+    for part in (*parts, "share_id", "document_id", "organisation_id"):
         if f":{part}>" in route:
             kwargs[part] = values[part]
     if "pk" in kwargs:
@@ -98,6 +117,9 @@ def _state() -> tuple:
         list(Invitation.objects.values_list("pk", "revoked_at")),
         list(User.objects.values_list("pk", "is_active", "role")),
         TOTPDevice.objects.count(),
+        list(Share.objects.values_list("pk", "revoked_at", "expires_at")),
+        Download.objects.count(),
+        list(CustomerOrganisation.objects.values_list("pk", "suspended_at")),
     )
 
 

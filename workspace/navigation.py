@@ -7,7 +7,7 @@ from accounts.services import mfa_verified_recently
 from audit.policies import can_view_audit
 from evidence.policies import can_view_evidence
 from library.policies import can_edit_library, can_review_library, can_view_library
-from reports.policies import can_assemble_package
+from reports.policies import can_assemble_package, can_use_portal
 
 
 def navigation(request) -> dict:
@@ -16,13 +16,15 @@ def navigation(request) -> dict:
         return {"nav_items": [], "may_edit_library": False, "may_review_library": False, "step_up_due": False}
     # (label, URL, further URLs whose pages belong under this item)
     items = [("Dashboard", reverse("workspace:dashboard"), ())]
+    if can_use_portal(user):
+        items.append(("Shared with you", reverse("reports:portal-share-list"), ()))
     if can_view_library(user):
         items.append(("Questionnaires", reverse("questionnaires:questionnaire-list"), ()))
         items.append(("Library", reverse("library:entry-list"), ()))
     if can_view_evidence(user):
         items.append(("Evidence", reverse("evidence:document-list"), ()))
     if can_assemble_package(user):
-        items.append(("Packages", reverse("reports:package-list"), ()))
+        items.append(("Packages", reverse("reports:package-list"), (reverse("reports:leak-lookup"),)))
     if policies.is_vendor_staff(user):
         items.append(("Organisations", reverse("accounts:organisation-list"), (reverse("accounts:invitation-list"),)))
     elif user.organisation_id:

@@ -18,7 +18,10 @@ from audit.selectors import recent_events
 from library import selectors as library_selectors
 from questionnaires import selectors as questionnaire_selectors
 from questionnaires.policies import questionnaires_for
-from reports.policies import packages_for
+from reports import selectors as report_selectors
+from reports.policies import can_suspend_organisation, packages_for
+
+from . import selectors
 
 
 @require_GET
@@ -53,6 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["overdue_entries"] = library_selectors.status_counts(user=user)["overdue"]
     else:
         context["organisation"] = user.organisation
+        context["shares"] = report_selectors.portal_share_list(user=user)
     if context["can_view_audit"]:
         context["recent_events"] = recent_events(limit=8)
     if context["can_manage_users"]:
@@ -67,10 +71,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = account_policies.organisation_get_for(request.user, pk)
     is_staff_member = account_policies.is_vendor_staff(request.user)
+    show_all = request.GET.get("timeline") == "all"
+    timeline, timeline_total = (
+        selectors.organisation_timeline(organisation, limit=None if show_all else selectors.TIMELINE_CAP)
+        if is_staff_member
+        else ([], 0)
+    )
     return render(
         request,
         "workspace/organisation_detail.html",
         {
+            "timeline": timeline,
+            "timeline_total": timeline_total,
+            "nda_status": selectors.organisation_nda_status(organisation) if is_staff_member else {},
+            "can_suspend": can_suspend_organisation(request.user),
             "organisation": organisation,
             "members": organisation.users.order_by("email"),
             "invitations": account_selectors.invitation_list(user=request.user).filter(organisation=organisation)

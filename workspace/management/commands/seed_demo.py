@@ -73,3 +73,11 @@ class Command(BaseCommand):
         from reports.services import package_seed_demo
 
         self.package = package_seed_demo(assembler=author, releaser=approver, organisation=organisation)
+        from reports.sharing import share_seed_demo
+
+        share = share_seed_demo(actor=author, package=self.package)
+        if share is not None:
+            self.stdout.write(
+                f"Shared {self.package.reference} with {organisation.name} until {share.expires_at:%-d %b %Y} "
+                f"({share.documents.count()} evidence documents)."
+            )
