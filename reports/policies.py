@@ -1,13 +1,13 @@
 """Who may assemble, release and read packages; the one door to them."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.policies import Intent, access_check, four_eyes_refusal, has_role, is_vendor_staff
-from evidence.models import Document, DocumentClassification
 from evidence import selectors as evidence_selectors
+from evidence.models import Document, DocumentClassification
 from evidence.selectors import has_accepted_current_nda
 
 from .models import Package, PackageStatus, RenderedPdf, Share
