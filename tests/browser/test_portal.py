@@ -24,7 +24,7 @@ from .conftest import off_the_browser_thread, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = ("evidence:nda-accept", "reports:portal-share-list", "reports:portal-share-detail")
-SERVICES = ("reports.services.share_revoke",)
+SERVICES = ("reports.sharing.share_revoke",)
 EVIDENCE_PDF = b"%PDF-1.4\n% SOC 2 Type II bridge letter\n%%EOF\n"
 
 
@@ -88,7 +88,7 @@ def shared_package(manager, lead, organisation):
 def test_customer_accepts_the_nda_downloads_and_is_refused_once_the_share_is_revoked(
     portal_built, page, customer, lead, shared_package
 ):
-    from reports.services import share_revoke
+    from reports.sharing import share_revoke
 
     sign_in(page, customer)
     page.goto(reverse("evidence:nda-accept"))
