@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("library.urls")),
     path("", include("questionnaires.urls")),
+    path("", include("evidence.urls_nda")),
+    path("", include("evidence.urls_trust")),
     path("", include("reports.urls")),
     path("", include("workspace.urls")),
     path("", include("accounts.urls")),

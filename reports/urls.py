@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_nda
 
 app_name = "reports"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("packages/<str:reference>/reissue/", views.package_reissue, name="package-reissue"),
     path("packages/<str:reference>/pdf/<int:revision>/", views.package_download, name="package-download"),
     path("packages/<str:reference>/pdf/<int:revision>/retry/", views.package_render_retry, name="package-render-retry"),
+    path("nda/acceptances/<int:pk>/pdf/", views_nda.nda_acceptance_pdf, name="nda-acceptance-pdf"),
     path("verify/", views.verify, name="verify"),
     path("verify/ca.pem", views.ca_certificate, name="ca-certificate"),
 ]

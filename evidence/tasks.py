@@ -1,0 +1,19 @@
+"""Mail about NDA acceptances and trust-page access requests leaves here, after the request that caused it."""
+
+from celery import shared_task
+
+
+@shared_task(time_limit=2 * 60)
+def nda_acceptance_notify_task(acceptance_id: int) -> int:
+    """Tell the security leads about one NDA acceptance."""
+    from .services_nda import nda_acceptance_notify
+
+    return nda_acceptance_notify(acceptance_id=acceptance_id)
+
+
+@shared_task(time_limit=2 * 60)
+def access_request_notify_task(access_request_id: int) -> int:
+    """Tell vendor staff about one access request from the trust page."""
+    from .trust import access_request_notify
+
+    return access_request_notify(access_request_id=access_request_id)
