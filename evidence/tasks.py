@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(time_limit=2 * 60)
+@shared_task(time_limit=2 * 60, soft_time_limit=90)
 def nda_acceptance_notify_task(acceptance_id: int) -> int:
     """Tell the security leads about one NDA acceptance."""
     from .services_nda import nda_acceptance_notify
@@ -11,7 +11,7 @@ def nda_acceptance_notify_task(acceptance_id: int) -> int:
     return nda_acceptance_notify(acceptance_id=acceptance_id)
 
 
-@shared_task(time_limit=2 * 60)
+@shared_task(time_limit=2 * 60, soft_time_limit=90)
 def access_request_notify_task(access_request_id: int) -> int:
     """Tell vendor staff about one access request from the trust page."""
     from .trust import access_request_notify
