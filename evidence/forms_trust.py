@@ -52,6 +52,8 @@ class AccessRequestForm(forms.Form):
             raise forms.ValidationError(
                 "This form has expired. Reload the page and send it again.", code="stale"
             ) from None
+        if time.time() - started > MAX_FORM_AGE_SECONDS:
+            raise forms.ValidationError("This form has expired. Reload the page and send it again.", code="stale")
         if time.time() - started < MIN_FILL_SECONDS:
             raise forms.ValidationError(REFUSED, code="too_fast")
         return data

@@ -24,10 +24,18 @@ from tests.factories import UserFactory, library_entry
 
 pytestmark = pytest.mark.django_db
 
-APP_NAMESPACES = ("accounts:", "workspace:", "library:", "questionnaires:", "reports:", "audit:")
-PUBLIC = {"reports:verify", "reports:ca-certificate", "accounts:invitation-accept"}
+APP_NAMESPACES = ("accounts:", "workspace:", "library:", "questionnaires:", "reports:", "audit:", "nda:", "trust:")
+PUBLIC = {
+    "reports:verify",
+    "reports:ca-certificate",
+    "accounts:invitation-accept",
+    "trust:trust-page",
+    "trust:document-download",
+    "trust:request-access",
+    "trust:request-sent",
+}
 OWN_ORGANISATION_PAGES = {"workspace:organisation-detail"}  # the only object pages a customer may see
-OWN_PAGES = {"workspace:dashboard", "workspace:organisation-mine"}
+OWN_PAGES = {"workspace:dashboard", "workspace:organisation-mine", "nda:nda-accept"}
 
 
 @pytest.fixture

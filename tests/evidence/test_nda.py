@@ -131,9 +131,7 @@ def test_the_box_must_be_ticked_and_name_and_title_typed(mfa_client, customer, n
     assert not NdaAcceptance.objects.exists() and not organisation_covered(customer.organisation)
 
 
-def test_acceptance_mails_the_security_leads_after_commit(
-    customer, lead, nda_v1, django_capture_on_commit_callbacks
-):
+def test_acceptance_mails_the_security_leads_after_commit(customer, lead, nda_v1, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         accept(customer, nda_v1)
     assert len(mail.outbox) == 1
@@ -338,9 +336,7 @@ def test_the_acceptance_pdf_passes_verify_pdf_and_the_verify_page(
     assert b"Valid" in page.content and b"NDA acceptance record" in page.content
 
 
-def test_customers_and_other_organisations_get_404_for_the_acceptance_pdf(
-    mfa_client, customer, other_customer, nda_v1
-):
+def test_customers_and_other_organisations_get_404_for_the_acceptance_pdf(mfa_client, customer, other_customer, nda_v1):
     acceptance = accept(customer, nda_v1)
     assert _pdf(mfa_client(customer), acceptance).status_code == 404
     assert _pdf(mfa_client(other_customer), acceptance).status_code == 404
