@@ -33,6 +33,10 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "health",
         "reports:verify",
         "reports:ca-certificate",
+        "trust:trust-page",
+        "trust:document-download",
+        "trust:request-access",
+        "trust:request-sent",
     }
 )
 

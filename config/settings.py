@@ -273,6 +273,7 @@ SIGNING_PKCS12_PASSPHRASE = env.str("SIGNING_PKCS12_PASSPHRASE", default="")
 SIGNING_TIMESTAMP_URL = env.str("SIGNING_TIMESTAMP_URL", default="")
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 VERIFY_RATE_LIMIT = "20/h"  # checks per client address (IPv6: per /64), counted by django-ratelimit
+ACCESS_REQUEST_RATE_LIMIT = "5/h"  # trust-page access requests per client address
 RATELIMIT_VIEW = "workspace.errors.too_many_requests"
 
 # --- Security headers -----------------------------------------------------------------------------

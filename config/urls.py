@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("questionnaires.urls")),
     path("", include("evidence.urls")),
+    path("", include("evidence.urls_nda")),
+    path("", include("evidence.urls_trust")),
     path("", include("reports.urls")),
     path("", include("workspace.urls")),
     path("", include("accounts.urls")),

@@ -1,4 +1,5 @@
-"""Who may see, upload, cite and classify evidence; the one door to documents and their versions."""
+"""Who may see, upload, cite and classify evidence, publish and accept NDA texts and review access requests; the
+one door to documents, their versions, NDA acceptances and access requests."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -8,7 +9,7 @@ from accounts.models import Role
 from accounts.policies import Intent, access_check, has_role, is_vendor_staff
 from library.models import FROZEN_STATUSES, LibraryEntryVersion
 
-from .models import Document, DocumentVersion
+from .models import AccessRequest, Document, DocumentVersion, NdaAcceptance
 
 EVIDENCE_WRITERS = (Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD)
 
@@ -72,3 +73,53 @@ def citation_removal_refusal(version: DocumentVersion, library_version: LibraryE
             "that cites current evidence and have it approved instead."
         )
     return None
+
+
+# --- NDA and access requests ---------------------------------------------------------------------
+
+
+def can_manage_nda(user) -> bool:
+    """Security leads and admins publish NDA texts."""
+    return has_role(user, Role.SECURITY_LEAD, Role.ADMIN)
+
+
+def can_view_nda_acceptances(user) -> bool:
+    """Vendor staff see who accepted which NDA version, and download the signed record."""
+    return is_vendor_staff(user)
+
+
+def can_accept_nda(user) -> bool:
+    """Only an active customer user of an organisation accepts the NDA, and only for themself."""
+    return bool(has_role(user, Role.CUSTOMER) and user.organisation_id is not None)
+
+
+def can_review_access_requests(user) -> bool:
+    """Vendor staff (who may invite customer users) approve or decline requests from the trust page."""
+    return is_vendor_staff(user)
+
+
+def nda_acceptances_for(user) -> QuerySet[NdaAcceptance]:
+    """Every acceptance for vendor staff; none for anyone else (a customer's record is kept by the vendor)."""
+    if can_view_nda_acceptances(user):
+        return NdaAcceptance.objects.all()
+    return NdaAcceptance.objects.none()
+
+
+def nda_acceptance_get_for(user, pk) -> NdaAcceptance:
+    """The acceptance with its user, organisation and NDA text, or 404 when missing or not the user's to see."""
+    return get_object_or_404(
+        nda_acceptances_for(user).select_related("user", "organisation", "nda_text"),
+        pk=pk,
+    )
+
+
+def access_requests_for(user) -> QuerySet[AccessRequest]:
+    """Every access request for vendor staff; none for anyone else."""
+    if can_review_access_requests(user):
+        return AccessRequest.objects.all()
+    return AccessRequest.objects.none()
+
+
+def access_request_get_for(user, pk) -> AccessRequest:
+    """The access request, or 404 when it is missing or not the user's to see."""
+    return get_object_or_404(access_requests_for(user), pk=pk)

@@ -129,3 +129,16 @@ def render_package_pdf(document: Document) -> bytes:
 def bare_weasyprint_pdf(html: str) -> bytes:
     """`html` rendered with WeasyPrint's defaults and its default fetcher: the benchmark baseline only."""
     return HTML(string=html).write_pdf()
+
+
+NDA_ACCEPTANCE_TEMPLATE = "pdf/nda_acceptance.html"
+
+
+def render_nda_acceptance_html(context: dict) -> str:
+    """The NDA acceptance record as self-contained HTML, styled like a package; every value escaped."""
+    context = {
+        **context,
+        "stylesheet": mark_safe(_stylesheet()),  # noqa: S308 - our own file, checked for '</'
+        "mark_url": _data_url(MARK),
+    }
+    return render_to_string(NDA_ACCEPTANCE_TEMPLATE, context)

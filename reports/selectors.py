@@ -40,6 +40,8 @@ def verification_details(result, data: bytes, *, show_recipient: bool) -> dict:
     from .models import RenderedPdf
 
     manifest = result.manifest or {}
+    if manifest.get("kind") == "nda_acceptance":
+        return _nda_acceptance_details(manifest, show_recipient=show_recipient)
     issued = (
         RenderedPdf.objects.filter(sha256=hashlib.sha256(data).hexdigest())
         .select_related("package__organisation")
@@ -65,6 +67,7 @@ def verification_details(result, data: bytes, *, show_recipient: bool) -> dict:
                 }
             )
     return {
+        "kind": "package",
         "package": manifest.get("package", ""),
         "revision": manifest.get("revision"),
         "issued_at": manifest.get("issued_at", ""),
@@ -74,6 +77,31 @@ def verification_details(result, data: bytes, *, show_recipient: bool) -> dict:
         if show_recipient
         else "",
         "superseded": superseded,
+    }
+
+
+def _nda_acceptance_details(manifest: dict, *, show_recipient: bool) -> dict:
+    """The verify page's view of a signed NDA acceptance record: which version was accepted, when, and (for
+    staff) by whom; issued here when the acceptance it names exists with the same NDA hash."""
+    from evidence.models import NdaAcceptance
+
+    acceptance_id = manifest.get("acceptance_id")
+    issued_here = bool(
+        isinstance(acceptance_id, int)
+        and NdaAcceptance.objects.filter(pk=acceptance_id, nda_sha256=str(manifest.get("nda_sha256", ""))).exists()
+    )
+    return {
+        "kind": "nda_acceptance",
+        "package": "",
+        "revision": None,
+        "issued_at": manifest.get("issued_at", ""),
+        "answer_count": 0,
+        "nda_version": manifest.get("nda_version"),
+        "nda_sha256": manifest.get("nda_sha256", ""),
+        "accepted_at": manifest.get("accepted_at", ""),
+        "issued_here": issued_here,
+        "recipient": f"{manifest.get('full_name', '')}, {manifest.get('organisation', '')}" if show_recipient else "",
+        "superseded": [],
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sharing_views, views
+from . import sharing_views, views, views_nda
 
 app_name = "reports"
 
@@ -42,6 +42,7 @@ urlpatterns = [
         sharing_views.portal_document_download,
         name="portal-document-download",
     ),
+    path("nda/acceptances/<int:pk>/pdf/", views_nda.nda_acceptance_pdf, name="nda-acceptance-pdf"),
     path("verify/", views.verify, name="verify"),
     path("verify/ca.pem", views.ca_certificate, name="ca-certificate"),
 ]

@@ -27,8 +27,26 @@ from tests.factories import UserFactory, library_entry
 
 pytestmark = pytest.mark.django_db
 
-APP_NAMESPACES = ("accounts:", "workspace:", "library:", "questionnaires:", "reports:", "audit:", "evidence:")
-PUBLIC = {"reports:verify", "reports:ca-certificate", "accounts:invitation-accept"}
+APP_NAMESPACES = (
+    "accounts:",
+    "workspace:",
+    "library:",
+    "questionnaires:",
+    "reports:",
+    "audit:",
+    "evidence:",
+    "nda:",
+    "trust:",
+)
+PUBLIC = {
+    "reports:verify",
+    "reports:ca-certificate",
+    "accounts:invitation-accept",
+    "trust:trust-page",
+    "trust:document-download",
+    "trust:request-access",
+    "trust:request-sent",
+}
 # The only object pages a customer may see: their organisation's, and what is shared with it.
 OWN_ORGANISATION_PAGES = {
     "workspace:organisation-detail",
@@ -37,7 +55,7 @@ OWN_ORGANISATION_PAGES = {
     "reports:portal-questionnaire-download",
     "reports:portal-document-download",
 }
-OWN_PAGES = {"workspace:dashboard", "workspace:organisation-mine", "reports:portal-share-list"}
+OWN_PAGES = {"workspace:dashboard", "workspace:organisation-mine", "reports:portal-share-list", "nda:nda-accept"}
 
 
 @pytest.fixture

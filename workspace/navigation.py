@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts import policies
 from accounts.services import mfa_verified_recently
 from audit.policies import can_view_audit
-from evidence.policies import can_view_evidence
+from evidence.policies import can_accept_nda, can_view_evidence, can_view_nda_acceptances
 from library.policies import can_edit_library, can_review_library, can_view_library
 from reports.policies import can_assemble_package, can_use_portal
 
@@ -26,9 +26,15 @@ def navigation(request) -> dict:
     if can_assemble_package(user):
         items.append(("Packages", reverse("reports:package-list"), (reverse("reports:leak-lookup"),)))
     if policies.is_vendor_staff(user):
-        items.append(("Organisations", reverse("accounts:organisation-list"), (reverse("accounts:invitation-list"),)))
+        # Access requests from the trust center end as invitations, so they sit with the organisations.
+        organisation_pages = (reverse("accounts:invitation-list"), reverse("trust:request-list"))
+        items.append(("Organisations", reverse("accounts:organisation-list"), organisation_pages))
     elif user.organisation_id:
         items.append(("My organisation", reverse("workspace:organisation-detail", args=[user.organisation_id]), ()))
+    if can_view_nda_acceptances(user):
+        items.append(("NDA", reverse("nda:text-list"), ()))
+    elif can_accept_nda(user):
+        items.append(("NDA", reverse("nda:nda-accept"), ()))
     if policies.can_manage_users(user):
         items.append(("Users", reverse("accounts:user-list"), ()))
     if can_view_audit(user):

@@ -60,6 +60,10 @@ def test_exempt_list_is_short_and_explicit():
         "health",
         "reports:verify",
         "reports:ca-certificate",
+        "trust:trust-page",
+        "trust:document-download",
+        "trust:request-access",
+        "trust:request-sent",
     } == MFA_EXEMPT_URL_NAMES
 
 

@@ -59,11 +59,12 @@ def test_navigation_follows_the_role(mfa_client):
         "Evidence",
         "Packages",
         "Organisations",
+        "NDA",
     }
     lead_nav = mfa_client(UserFactory(role=Role.SECURITY_LEAD)).get("/").context["nav_items"]
     assert {item["label"] for item in lead_nav} >= {"Library", "Packages", "Audit trail"}
     customer_nav = mfa_client(UserFactory(role=Role.CUSTOMER)).get("/").context["nav_items"]
-    assert {item["label"] for item in customer_nav} == {"Dashboard", "Shared with you", "My organisation"}
+    assert {item["label"] for item in customer_nav} == {"Dashboard", "Shared with you", "My organisation", "NDA"}
 
 
 def test_organisation_create_validates_and_audits(mfa_client, manager):

@@ -23,7 +23,7 @@ from .conftest import off_the_browser_thread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = ("evidence:nda-accept", "reports:portal-share-list", "reports:portal-share-detail")
+PAGES = ("nda:nda-accept", "reports:portal-share-list", "reports:portal-share-detail")
 SERVICES = ("reports.sharing.share_revoke",)
 EVIDENCE_PDF = b"%PDF-1.4\n% SOC 2 Type II bridge letter\n%%EOF\n"
 
@@ -91,7 +91,7 @@ def test_customer_accepts_the_nda_downloads_and_is_refused_once_the_share_is_rev
     from reports.sharing import share_revoke
 
     sign_in(page, customer)
-    page.goto(reverse("evidence:nda-accept"))
+    page.goto(reverse("nda:nda-accept"))
     page.get_by_label("Full name").fill("Casey Customer")
     page.get_by_label(re.compile("title", re.I)).first.fill("Head of Procurement Security")
     page.get_by_role("checkbox").check()

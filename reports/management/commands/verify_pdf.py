@@ -25,7 +25,14 @@ class Command(BaseCommand):
             f"Signed at: {result.signed_at:%Y-%m-%d %H:%M:%S} UTC" if result.signed_at else "Signed at: —"
         )
         self.stdout.write(f"Level:     {result.level or '—'}")
-        if manifest:
+        if manifest.get("kind") == "nda_acceptance":
+            self.stdout.write(
+                f"Manifest:  NDA acceptance {manifest.get('acceptance_id')} of NDA version "
+                f"{manifest.get('nda_version')} (text SHA-256 {manifest.get('nda_sha256')}) by "
+                f"{manifest.get('full_name')} of {manifest.get('organisation')}, accepted "
+                f"{manifest.get('accepted_at')}, SHA-256 {result.manifest_sha256}"
+            )
+        elif manifest:
             self.stdout.write(
                 f"Manifest:  package {manifest.get('package')} revision {manifest.get('revision')}, "
                 f"{len(manifest.get('answers', []))} answers, issued {manifest.get('issued_at')}, "

@@ -66,6 +66,14 @@ class Command(BaseCommand):
             f"Sample questionnaire: {questionnaire.title} ({questionnaire.questions.count()} questions, "
             f"{questionnaire.get_status_display().lower()})."
         )
+        from evidence.services_nda import nda_seed_demo
+
+        nda = nda_seed_demo(publisher=approver)
+        self.stdout.write(
+            f"NDA: version {nda.version} in force ({nda.acceptances.count()} acceptances; the demo customer accepts "
+            "it at first visit)."
+        )
+
         from evidence.services import evidence_seed_demo
 
         documents = evidence_seed_demo(owner=approver, uploader=author)
