@@ -25,7 +25,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = ("nda:nda-accept", "reports:portal-share-list", "reports:portal-share-detail")
 SERVICES = ("reports.sharing.share_revoke",)
-EVIDENCE_PDF = b"%PDF-1.4\n% SOC 2 Type II bridge letter\n%%EOF\n"
+
+
+def _evidence_pdf() -> bytes:
+    """A real two-page PDF, so the watermark has pages to stamp."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+EVIDENCE_PDF = _evidence_pdf()
 
 
 def _page_exists(name: str) -> bool:
@@ -105,7 +121,7 @@ def test_customer_accepts_the_nda_downloads_and_is_refused_once_the_share_is_rev
         page.get_by_role("link", name=re.compile("download", re.I)).first.click()
     assert package_download.value.suggested_filename.endswith(".pdf")
     with page.expect_download() as evidence_download:
-        page.get_by_role("link", name=re.compile("SOC 2 Type II report")).click()
+        page.get_by_role("row", name=re.compile("SOC 2 Type II report")).get_by_role("link", name="Download").click()
     assert evidence_download.value.suggested_filename
     kinds = sorted(Download.objects.filter(share=shared_package, user=customer).values_list("kind", flat=True))
     assert kinds == sorted([DownloadKind.PACKAGE_PDF, DownloadKind.EVIDENCE])
