@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts import policies
 from accounts.services import mfa_verified_recently
 from audit.policies import can_view_audit
-from evidence.policies import can_accept_nda, can_view_evidence, can_view_nda_acceptances
+from evidence.policies import can_accept_nda, can_view_evidence
 from library.policies import can_edit_library, can_review_library, can_view_library
 from reports.policies import can_assemble_package, can_use_portal
 
@@ -22,7 +22,8 @@ def navigation(request) -> dict:
         items.append(("Questionnaires", reverse("questionnaires:questionnaire-list"), ()))
         items.append(("Library", reverse("library:entry-list"), ()))
     if can_view_evidence(user):
-        items.append(("Evidence", reverse("evidence:document-list"), ()))
+        # NDA texts and acceptances are evidence administration for staff: reached from the evidence page.
+        items.append(("Evidence", reverse("evidence:document-list"), (reverse("nda:text-list"),)))
     if can_assemble_package(user):
         items.append(("Packages", reverse("reports:package-list"), (reverse("reports:leak-lookup"),)))
     if policies.is_vendor_staff(user):
@@ -31,9 +32,7 @@ def navigation(request) -> dict:
         items.append(("Organisations", reverse("accounts:organisation-list"), organisation_pages))
     elif user.organisation_id:
         items.append(("My organisation", reverse("workspace:organisation-detail", args=[user.organisation_id]), ()))
-    if can_view_nda_acceptances(user):
-        items.append(("NDA", reverse("nda:text-list"), ()))
-    elif can_accept_nda(user):
+    if can_accept_nda(user):
         items.append(("NDA", reverse("nda:nda-accept"), ()))
     if policies.can_manage_users(user):
         items.append(("Users", reverse("accounts:user-list"), ()))

@@ -59,7 +59,6 @@ def test_navigation_follows_the_role(mfa_client):
         "Evidence",
         "Packages",
         "Organisations",
-        "NDA",
     }
     lead_nav = mfa_client(UserFactory(role=Role.SECURITY_LEAD)).get("/").context["nav_items"]
     assert {item["label"] for item in lead_nav} >= {"Library", "Packages", "Audit trail"}
