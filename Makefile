@@ -30,6 +30,9 @@ run: setup
 	@$(MANAGE) seed_demo
 	@$(MANAGE) runserver 127.0.0.1:8000
 
+# Two workers: the suite is CPU-bound and the machines have two cores. `make test PYTEST_ARGS=` runs it in one.
+PYTEST_ARGS ?= -n 2
+
 test: setup
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
