@@ -60,7 +60,10 @@ def test_the_throttled_address_is_the_forwarded_client_behind_trusted_proxies(cl
         )
     # Same proxy, another client: not the sprayer's bucket.
     client.post(
-        LOGIN, {"login": manager.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20"
+        LOGIN,
+        {"login": manager.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
     )
     assert not client.get("/")["Location"].startswith(reverse("account_login"))
     failed = AuditEvent.objects.filter(action="auth.login_failed", data__email=manager.email)
