@@ -6,6 +6,7 @@ append a signed checkpoint (seq, hash) goes to the file store, which the databas
 """
 
 import hmac
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -59,10 +60,23 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The peer address Django saw (a TLS proxy in front sets REMOTE_ADDR through the WSGI server)."""
+    """The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = N > 0 the X-Forwarded-For entry
+    N-th from the right (the peer the outermost trusted proxy saw), when that entry is a valid address."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted <= 0:
+        # No proxy in front: anyone can send the header, so it is never read.
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(hops) < trusted:
+        # Too short: the request did not come through every proxy we were told about.
+        return peer
+    try:
+        return str(ipaddress.ip_address(hops[-trusted]))
+    except ValueError:
+        return peer
 
 
 def audit_record(

@@ -239,9 +239,17 @@ ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_MAX_EMAIL_ADDRESSES = 1  # the address is the login: one per account, set by the invitation
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
-    # Five failed logins lock the account for 15 minutes; the message is the same for unknown users.
-    "login_failed": "20/m/ip,5/15m/key",
+    # Per client address only: a per-account ("key") limit would let anyone lock an account out without
+    # its password. accounts.login_throttle adds the account-and-address and account-wide limits.
+    "login_failed": "10/m/ip",
 }
+# Failed sign-ins for one account from one address before that address must wait (for that account).
+LOGIN_FAILURES_PER_ADDRESS = 5
+LOGIN_FAILURES_PER_ADDRESS_WINDOW_SECONDS = 15 * 60
+# Failed sign-ins for one account from all addresses before every address that has failed for it must wait;
+# an address with no failures for the account (its owner's, usually) may still sign in, as may a reset link.
+LOGIN_FAILURES_PER_ACCOUNT = 100
+LOGIN_FAILURES_PER_ACCOUNT_WINDOW_SECONDS = 60 * 60
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trustpack] "
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Trustpack")
@@ -275,6 +283,11 @@ SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 VERIFY_RATE_LIMIT = "20/h"  # checks per client address (IPv6: per /64), counted by django-ratelimit
 ACCESS_REQUEST_RATE_LIMIT = "5/h"  # trust-page access requests per client address
 RATELIMIT_VIEW = "workspace.errors.too_many_requests"
+# How many reverse proxies sit in front (load balancer, TLS terminator). 0: REMOTE_ADDR is the client and
+# X-Forwarded-For is ignored; N: the client is the X-Forwarded-For entry N-th from the right, the peer the
+# outermost proxy saw. Every rate limit and the audit trail take the address from audit.services.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "audit.services.client_ip"
 
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -304,6 +317,8 @@ else:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer probes the app directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -353,10 +368,16 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_error_one_line": {"()": "config.log_filters.ClientErrorWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports progress per page at INFO: a line for every page of every package.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports progress per page at INFO: a line for every page of every package.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # Django logs a 403 or 404 with the exception's traceback; a refusal is not a fault.
+        "django.request": {"filters": ["client_error_one_line"]},
+    },
 }
 if CELERY_TASK_ALWAYS_EAGER:
     # In-process tasks would log "Task … succeeded" into the output of the command or request that ran them.

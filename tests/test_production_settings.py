@@ -29,6 +29,7 @@ plain = client.get("/accounts/login/")
 login_page = client.get("/accounts/login/", secure=True)
 signed_in = client.post("/accounts/login/", {"login": user.email, "password": "probe-passphrase-123"}, secure=True)
 after = client.get("/", secure=True)
+health = client.get("/health/")
 cookie = signed_in.cookies.get("__Host-sessionid")
 print(json.dumps({
     "plain_status": plain.status_code, "plain_location": plain.get("Location", ""),
@@ -36,6 +37,7 @@ print(json.dumps({
     "after_headers": dict(after.headers),
     "cookie": None if cookie is None else {k: cookie[k] for k in ("secure", "httponly", "samesite", "path", "domain")},
     "csrf_cookie": sorted(client.cookies.keys()),
+    "health_status": health.status_code,
 }))
 """
 
@@ -74,6 +76,10 @@ def probe(tmp_path_factory):
 
 def test_plain_http_is_redirected_to_https(probe):
     assert probe["plain_status"] == 301 and probe["plain_location"].startswith("https://")
+
+
+def test_health_answers_over_plain_http_for_the_load_balancer(probe):
+    assert probe["health_status"] == 200
 
 
 def test_security_headers(probe):
@@ -208,3 +214,19 @@ def test_debug_without_email_url_prints_mail_and_production_defaults_to_local_sm
     development = _run(code, {k: v for k, v in _production_env(tmp_path, DEBUG="on").items() if k != "EMAIL_URL"})
     assert development.returncode == 0, development.stderr
     assert "console.EmailBackend" in development.stdout
+
+
+def test_a_tls_proxy_without_counted_proxies_is_warned_about(tmp_path):
+    def deploy_check(**extra):
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=BASE_DIR,
+            env=_production_env(tmp_path, BEHIND_TLS_PROXY="on", **extra),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    uncounted = deploy_check()
+    assert uncounted.returncode != 0 and "accounts.W001" in uncounted.stderr
+    assert deploy_check(TRUSTED_PROXY_COUNT="1").returncode == 0

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,17 +21,18 @@ from reports import selectors as report_selectors
 from reports.policies import can_suspend_organisation, packages_for
 
 from . import selectors
+from .health import health_checks
 
 
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers. Reveals nothing else."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return JsonResponse({"status": "ok"})
-    except Exception:
-        return JsonResponse({"status": "database unavailable"}, status=503)
+    """For load balancers, over plain HTTP: 200 when the database, cache and broker answer, else 503 naming
+    the failing component. Reveals nothing else."""
+    checks = health_checks()
+    failing = [name for name, result in checks.items() if result == "unavailable"]
+    if failing:
+        return JsonResponse({"status": "unavailable", "failing": failing, "checks": checks}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
 
 
 @login_required
