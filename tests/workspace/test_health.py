@@ -26,7 +26,8 @@ def test_health_reports_each_component_ok(client, settings, monkeypatch):
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok", "broker": "ok"}}
 
 
-def test_the_broker_is_not_probed_when_tasks_run_in_process(client, monkeypatch):
+def test_the_broker_is_not_probed_when_tasks_run_in_process(client, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     monkeypatch.setitem(health.CHECKS, "broker", _broken)
     response = client.get(reverse("health"))
     assert response.status_code == 200 and response.json()["checks"]["broker"] == "skipped"
@@ -53,6 +54,8 @@ def test_an_unreachable_broker_fails_quickly(settings, monkeypatch):
     from config.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration (as .ci/run sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     assert health.health_checks()["broker"] == "unavailable"
 
