@@ -18,7 +18,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import SESSION_MFA_VERIFIED_AT
-from tests.conftest import enrol_totp
+from tests.conftest import enrol_totp, totp_code
 from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -112,12 +112,11 @@ def fresh_totp_code(device: TOTPDevice) -> str:
     was used already the device's clock is moved on a window (as for an app running a little fast)
     rather than the test sleeping until the next one."""
     device.refresh_from_db()
-    generator = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
-    if generator.t() <= device.last_t:
-        device.drift += device.last_t - generator.t() + 1
+    window = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift).t()
+    if window <= device.last_t:
+        device.drift += device.last_t - window + 1
         device.save(update_fields=["drift"])
-        generator.drift = device.drift
-    return f"{generator.token():06d}"
+    return totp_code(device)
 
 
 def wrong_totp_code(device: TOTPDevice) -> str:
