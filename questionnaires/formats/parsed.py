@@ -7,6 +7,11 @@ Extensions beyond the agreed shape (all optional, with defaults, so callers that
 - `AnswerSlot.mark_cells`: for "mark with an x" layouts (CAIQ v3 Yes/No/NA columns): the cell to mark for
   each entry of `choices`, same order; the writer puts "x" in one and clears the others. [] otherwise.
 - `ParsedQuestionnaire.layout_signature`: filled by `parse_with_layout` only (see `layout_signature`), else "".
+- `ParsedQuestionnaire.mappings`: the generic reader's mapping for every tab it read questions from (`mapping` is
+  the first of them); [] for the fixed formats.
+- `ParsedQuestionnaire.confidence` (0 to 1) and `doubts`: how sure detection is that it read the right columns,
+  and why not when it is unsure. `confident` is False when the import must stop at the mapping page instead.
+- `ParsedQuestionnaire.sheets`: what was read, per tab (or table): questions, rows skipped and why.
 """
 
 from dataclasses import dataclass, field
@@ -54,6 +59,25 @@ class ColumnMapping:
     question_column: str
     answer_column: str
     comment_column: str | None = None
+    # "Mark with an x" layouts: the Yes / No / N/A columns in order (answer_column is then the first of them).
+    mark_columns: list[str] = field(default_factory=list)
+
+
+CONFIDENT = 0.6  # below this, an import stops at the mapping page with a preview instead of importing a guess
+
+
+@dataclass
+class SheetSummary:
+    """What the reader did with one tab (or Word table): questions taken, rows skipped by reason, or why the whole
+    tab was skipped (`skipped_because`, e.g. "instructions tab", "hidden", "no question column")."""
+
+    sheet: str
+    questions: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    skipped_because: str = ""
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
 @dataclass
@@ -64,3 +88,12 @@ class ParsedQuestionnaire:
     mapping: ColumnMapping | None = None
     warnings: list[str] = field(default_factory=list)
     layout_signature: str = ""
+    mappings: list[ColumnMapping] = field(default_factory=list)
+    confidence: float = 1.0
+    doubts: list[str] = field(default_factory=list)
+    sheets: list[SheetSummary] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        """True when the reading can be imported without a person confirming the columns first."""
+        return self.confidence >= CONFIDENT
