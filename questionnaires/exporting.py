@@ -114,6 +114,28 @@ def mapping_preview(questionnaire: Questionnaire) -> dict:
     """Sheets and the first rows of a generic spreadsheet, for choosing its columns."""
     from .formats import preview_rows
 
+    return preview_rows(questionnaire.source_name, _source(questionnaire))
+
+
+def mapping_proposal(questionnaire: Questionnaire) -> list:
+    """The mappings to start the mapping page from: the confirmed ones, else those the import proposed, else a
+    fresh detection."""
+    from .formats import detect_layout, mappings_from_json
+
+    stored = questionnaire.mapping or (questionnaire.import_summary or {}).get("proposed")
+    if stored:
+        return mappings_from_json(stored)
+    detection = detect_layout(questionnaire.source_name, _source(questionnaire))
+    return detection.mappings if detection else []
+
+
+def mapping_reading(questionnaire: Questionnaire, mappings: list) -> dict:
+    """How the file reads through `mappings` (see `formats.reading_preview`)."""
+    from .formats import reading_preview
+
+    return reading_preview(questionnaire.source_name, _source(questionnaire), mappings)
+
+
+def _source(questionnaire: Questionnaire) -> bytes:
     with questionnaire.source_file.open("rb") as handle:
-        data = handle.read()
-    return preview_rows(questionnaire.source_name, data)
+        return handle.read()

@@ -1,8 +1,12 @@
 """Input shapes for the questionnaire pages."""
 
+import re
+
 from django import forms
 
 from fileformats.uploads import QUESTIONNAIRE
+
+from .formats import ColumnMapping
 
 
 class QuestionnaireUploadForm(forms.Form):
@@ -69,25 +73,120 @@ class CommentForm(forms.Form):
     body = forms.CharField(label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MappingForm(forms.Form):
-    sheet = forms.ChoiceField(label="Sheet", required=False, help_text="CSV files have a single, unnamed sheet.")
+COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$")
+
+
+class TabMappingForm(forms.Form):
+    """Which columns of one tab hold what; a tab left unticked is not read."""
+
+    sheet = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    include = forms.BooleanField(label="Read questions from this tab", required=False)
     header_row = forms.IntegerField(
-        label="Header row", min_value=1, max_value=10000, help_text="The row with the column titles."
+        label="Header row",
+        min_value=0,
+        max_value=1_048_576,
+        required=False,
+        help_text="The row with the column titles; 0 when the questions start on row 1 with no titles.",
     )
     id_column = forms.CharField(label="ID column", max_length=3, required=False, help_text="Letter, e.g. A. Optional.")
-    question_column = forms.CharField(label="Question column", max_length=3, help_text="Letter, e.g. B.")
-    answer_column = forms.CharField(label="Answer column", max_length=3, help_text="Letter of the column we fill in.")
+    question_column = forms.CharField(label="Question column", max_length=3, required=False, help_text="e.g. B.")
+    answer_column = forms.CharField(
+        label="Answer column", max_length=3, required=False, help_text="The column we fill in, e.g. C."
+    )
     comment_column = forms.CharField(label="Comment column", max_length=3, required=False, help_text="Optional.")
+    mark_columns = forms.CharField(
+        label="Yes / No / N/A columns",
+        max_length=20,
+        required=False,
+        help_text="Only for files answered with an x under Yes, No and N/A columns: those columns in order, "
+        "e.g. F, G, H. Leave empty otherwise.",
+    )
 
     def __init__(self, *args, sheets: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sheet"].choices = [(s, s or "(CSV)") for s in sheets]
+        self.sheets = sheets
 
     def clean(self):
         data = super().clean()
+        if data.get("sheet", "") not in self.sheets:
+            raise forms.ValidationError("This tab is not in the file.")
         for name in ("id_column", "question_column", "answer_column", "comment_column"):
             value = (data.get(name) or "").strip().upper()
-            if value and not value.isalpha():
+            if value and not COLUMN_LETTERS.match(value):
                 self.add_error(name, "Use the column letter, e.g. C.")
             data[name] = value or None
+        marks = [part.strip().upper() for part in re.split(r"[,;\s]+", data.get("mark_columns") or "") if part.strip()]
+        if marks and (len(marks) != 3 or not all(COLUMN_LETTERS.match(mark) for mark in marks)):
+            self.add_error("mark_columns", "Give three column letters, Yes then No then N/A, e.g. F, G, H.")
+        data["mark_columns"] = marks
+        if data.get("include"):
+            if data.get("header_row") is None:
+                self.add_error("header_row", "Give the header row (0 when there is none).")
+            if not data.get("question_column"):
+                self.add_error("question_column", "Give the column that holds the questions.")
+            if not data.get("answer_column") and not marks:
+                self.add_error("answer_column", "Give the column we write answers into.")
         return data
+
+    def mapping(self) -> ColumnMapping | None:
+        """The tab's mapping, or None when the tab is not read."""
+        data = self.cleaned_data
+        if not data.get("include"):
+            return None
+        marks = data["mark_columns"]
+        return ColumnMapping(
+            sheet=data["sheet"],
+            header_row=data["header_row"],
+            id_column=data["id_column"],
+            question_column=data["question_column"],
+            answer_column=marks[0] if marks else data["answer_column"],
+            comment_column=data["comment_column"],
+            mark_columns=marks,
+        )
+
+
+class BaseTabMappingFormSet(forms.BaseFormSet):
+    def __init__(self, *args, sheets: list[str], **kwargs):
+        self.sheets = sheets
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "sheets": self.sheets}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.cleaned_data.get("include") for form in self.forms):
+            raise forms.ValidationError("Tick at least one tab that holds questions.")
+
+    def mappings(self) -> list[ColumnMapping]:
+        return [mapping for form in self.forms if (mapping := form.mapping()) is not None]
+
+
+TabMappingFormSet = forms.formset_factory(
+    TabMappingForm, formset=BaseTabMappingFormSet, extra=0, max_num=200, absolute_max=200, validate_max=True
+)
+
+
+def mapping_initial(sheets: list[str], mappings: list[ColumnMapping]) -> list[dict]:
+    """One initial row per tab: the tab's mapping where there is one, else an unticked row."""
+    by_sheet = {mapping.sheet: mapping for mapping in mappings}
+    rows = []
+    for sheet in sheets:
+        mapping = by_sheet.get(sheet)
+        if mapping is None:
+            rows.append({"sheet": sheet, "include": False})
+            continue
+        rows.append(
+            {
+                "sheet": sheet,
+                "include": True,
+                "header_row": mapping.header_row,
+                "id_column": mapping.id_column or "",
+                "question_column": mapping.question_column,
+                "answer_column": mapping.answer_column,
+                "comment_column": mapping.comment_column or "",
+                "mark_columns": ", ".join(mapping.mark_columns),
+            }
+        )
+    return rows

@@ -45,6 +45,9 @@ class Questionnaire(Job):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Import progress, 0 to 100.")
     import_error = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # What the import read: {"confidence": 0..1, "doubts": [...], "sheets": [{"sheet", "questions", "skipped",
+    # "skipped_because"}, ...]}; {} before the first import.
+    import_summary = models.JSONField(default=dict, blank=True)
     due_on = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_questionnaires")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

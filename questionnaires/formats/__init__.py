@@ -7,6 +7,7 @@ as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMappi
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import asdict
 
 from openpyxl.utils.cell import get_column_letter
 
@@ -14,8 +15,17 @@ from fileformats import uploads
 from fileformats.safety import open_xlsx_archive
 
 from . import caiq, generic, hecvat, vsaq
-from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
+from .parsed import (
+    AnswerSlot,
+    ColumnMapping,
+    ParsedQuestion,
+    ParsedQuestionnaire,
+    QuestionnaireFileError,
+    SheetSummary,
+)
 from .xlsx import XlsxBook
+
+Mappings = list[ColumnMapping]
 
 __all__ = [
     "AnswerSlot",
@@ -23,12 +33,16 @@ __all__ = [
     "ParsedQuestion",
     "ParsedQuestionnaire",
     "QuestionnaireFileError",
+    "SheetSummary",
     "check_file",
     "detect_mapping",
     "layout_signature",
+    "mappings_from_json",
+    "mappings_to_json",
     "parse_questionnaire",
     "parse_with_layout",
     "preview_rows",
+    "reading_preview",
 ]
 
 DEFAULT_MAX_CELLS = 2_000_000
@@ -36,11 +50,16 @@ VSAQ_SIGNATURE = hashlib.sha256(b"vsaq").hexdigest()
 
 
 def parse_questionnaire(
-    filename: str, data: bytes, *, mapping: ColumnMapping | None = None, max_cells: int = DEFAULT_MAX_CELLS
+    filename: str,
+    data: bytes,
+    *,
+    mapping: ColumnMapping | Mappings | None = None,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> ParsedQuestionnaire:
     """The file's questions with their answer slots, or QuestionnaireFileError with a message for the user.
 
-    A `mapping` forces the generic reader (the user corrected the detected columns).
+    A `mapping` (one per question tab) forces the generic reader: a person chose the columns. Without one, an
+    unsure detection comes back with `confident` False, and possibly no questions, for a person to confirm.
     """
     return _read(filename, data, mapping=mapping, remembered=None, with_signature=False, max_cells=max_cells)
 
@@ -49,8 +68,8 @@ def parse_with_layout(
     filename: str,
     data: bytes,
     *,
-    mapping: ColumnMapping | None = None,
-    remembered: Callable[[str], ColumnMapping | None] | None = None,
+    mapping: ColumnMapping | Mappings | None = None,
+    remembered: Callable[[str], Mappings | None] | None = None,
     max_cells: int = DEFAULT_MAX_CELLS,
 ) -> ParsedQuestionnaire:
     """As `parse_questionnaire`, reading the file once, and with its `layout_signature` filled in. Without a
@@ -62,11 +81,12 @@ def _read(
     filename: str,
     data: bytes,
     *,
-    mapping: ColumnMapping | None,
-    remembered: Callable[[str], ColumnMapping | None] | None,
+    mapping: ColumnMapping | Mappings | None,
+    remembered: Callable[[str], Mappings | None] | None,
     with_signature: bool,
     max_cells: int,
 ) -> ParsedQuestionnaire:
+    mappings = [mapping] if isinstance(mapping, ColumnMapping) else mapping
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
     if ext in uploads.JSON_EXTENSIONS:
         parsed = vsaq.parse(filename, data)
@@ -74,18 +94,20 @@ def _read(
         return _non_empty(parsed)
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
-        signature = generic.signature(grids, generic.detect(grids)) if with_signature else ""
-        if mapping is None and remembered is not None:
-            mapping = remembered(signature)
-        parsed = _parse_generic(grids, mapping, format_name="csv", label="CSV")
+        detection = generic.detect(grids)
+        signature = generic.signature(grids, detection.mappings) if with_signature else ""
+        if mappings is None and remembered is not None:
+            mappings = remembered(signature)
+        parsed = _parse_generic(grids, mappings, detection, format_name="csv", label="CSV")
         parsed.layout_signature = signature
         return _non_empty(parsed)
     with XlsxBook(data, max_cells=max_cells) as book:
         grids = generic.xlsx_grids(book) if with_signature else None
-        signature = generic.signature(grids, generic.detect(grids)) if grids is not None else ""
-        if mapping is None and remembered is not None:
-            mapping = remembered(signature)
-        parsed = _parse_xlsx(book, mapping, grids)
+        detection = generic.detect(grids) if grids is not None else None
+        signature = generic.signature(grids, detection.mappings) if grids is not None else ""
+        if mappings is None and remembered is not None:
+            mappings = remembered(signature)
+        parsed = _parse_xlsx(book, mappings, grids, detection)
         parsed.layout_signature = signature
         parsed.warnings.extend(book.warnings)
         return _non_empty(parsed)
@@ -104,7 +126,13 @@ def check_file(filename: str, data: bytes) -> None:
 
 
 def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> ColumnMapping | None:
-    """The guessed columns of a spreadsheet or CSV for the preview; None for VSAQ or when nothing fits."""
+    """The guessed columns of the first question tab of a spreadsheet or CSV; None for VSAQ or when nothing fits."""
+    detection = detect_layout(filename, data, max_cells=max_cells)
+    return detection.mappings[0] if detection and detection.mappings else None
+
+
+def detect_layout(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> generic.Detection | None:
+    """Every question tab's guessed columns with the confidence and doubts; None for VSAQ."""
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
     if ext in uploads.JSON_EXTENSIONS:
         return None
@@ -128,6 +156,7 @@ def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 1
     tables = [
         {
             "name": grid.sheet,
+            "hidden": grid.hidden,
             "columns": letters,
             "rows": [
                 {"number": index, "cells": [grid.text(index, col) for col in range(1, columns + 1)]}
@@ -135,8 +164,34 @@ def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 1
             ],
         }
         for grid in grids
+        if not grid.hidden
     ]
-    return {"sheets": [grid.sheet for grid in grids], "tables": tables}
+    return {"sheets": [grid.sheet for grid in grids if not grid.hidden], "tables": tables}
+
+
+def reading_preview(filename: str, data: bytes, mappings: Mappings, *, per_tab: int = 8) -> dict:
+    """How the file reads through `mappings`: per tab the question count, rows skipped and the first questions.
+    Raises QuestionnaireFileError when a mapping cannot be applied."""
+    if not mappings:
+        return {"tabs": [], "questions": 0}
+    parsed = parse_questionnaire(filename, data, mapping=mappings)
+    tabs = []
+    for summary in parsed.sheets:
+        first = [
+            {
+                "ref": question.ref,
+                "text": question.text,
+                "section": question.section,
+                "cell": question.answer_slot.cell if question.answer_slot else "",
+                "existing": question.existing_answer,
+            }
+            for question in parsed.questions
+            if question.answer_slot is not None and question.answer_slot.sheet == summary.sheet
+        ][:per_tab]
+        tabs.append(
+            {"sheet": summary.sheet, "questions": summary.questions, "skipped": summary.skipped, "first": first}
+        )
+    return {"tabs": tabs, "questions": len(parsed.questions)}
 
 
 def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> str:
@@ -152,11 +207,30 @@ def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX
     else:
         with XlsxBook(data, max_cells=max_cells) as book:
             grids = generic.xlsx_grids(book)
-    return generic.signature(grids, generic.detect(grids))
+    return generic.signature(grids, generic.detect(grids).mappings)
 
 
-def _parse_xlsx(book: XlsxBook, mapping: ColumnMapping | None, grids: list | None = None) -> ParsedQuestionnaire:
-    if mapping is None:
+def mappings_from_json(value) -> Mappings | None:
+    """The stored mapping (`{"sheets": [...]}`, or one tab's mapping as stored before multi-tab files) as
+    mappings; None when nothing is stored. Raises QuestionnaireFileError for a malformed value."""
+    if not value:
+        return None
+    items = value.get("sheets") if isinstance(value, dict) and "sheets" in value else [value]
+    try:
+        return [ColumnMapping(**item) for item in items]
+    except TypeError as error:
+        raise QuestionnaireFileError("The saved column mapping is malformed; choose the columns again.") from error
+
+
+def mappings_to_json(mappings: Mappings | None) -> dict | None:
+    """What `mappings_from_json` reads back."""
+    return {"sheets": [asdict(mapping) for mapping in mappings]} if mappings else None
+
+
+def _parse_xlsx(
+    book: XlsxBook, mappings: Mappings | None, grids: list | None = None, detection=None
+) -> ParsedQuestionnaire:
+    if mappings is None:
         if sheet := caiq.detect_v4(book):
             return caiq.parse_v4(book, sheet)
         if found := hecvat.detect(book):
@@ -165,20 +239,31 @@ def _parse_xlsx(book: XlsxBook, mapping: ColumnMapping | None, grids: list | Non
             return caiq.parse_v3(book, *marks)
     if grids is None:
         grids = generic.xlsx_grids(book)
-    return _parse_generic(grids, mapping, format_name="spreadsheet", label="Spreadsheet")
+    return _parse_generic(grids, mappings, detection, format_name="spreadsheet", label="Spreadsheet")
 
 
-def _parse_generic(grids: list, mapping: ColumnMapping | None, *, format_name: str, label: str) -> ParsedQuestionnaire:
-    detected = mapping or generic.detect(grids)
-    if detected is None:
-        raise QuestionnaireFileError(
-            "No question column was found. Check that the questions have a header row (e.g. 'Question', "
-            "'Answer'), or choose the columns yourself."
-        )
-    return generic.parse(grids, detected, format_name=format_name, label=label)
+def _parse_generic(grids: list, mappings: Mappings | None, detection, *, format_name: str, label: str):
+    """Through the mappings a person confirmed, as they are; else through detection, with its confidence."""
+    if mappings:
+        return generic.parse(grids, mappings, format_name=format_name, label=label)
+    detection = detection or generic.detect(grids)
+    parsed = generic.parse(grids, detection.mappings, format_name=format_name, label=label)
+    parsed.confidence, parsed.doubts = detection.confidence, list(detection.doubts)
+    read = {summary.sheet: summary for summary in parsed.sheets}
+    parsed.sheets = [read.get(summary.sheet, summary) for summary in detection.sheets]
+    return parsed
 
 
 def _non_empty(parsed: ParsedQuestionnaire) -> ParsedQuestionnaire:
-    if not parsed.questions:
+    """A confident reading must have found questions; an unsure one goes to a person as it is."""
+    if not parsed.questions and parsed.confident:
         raise QuestionnaireFileError(f"No questions were found in this {parsed.format_label} file.")
+    if not parsed.questions:
+        parsed.confidence = 0.0
+    if not parsed.sheets:  # the fixed formats: a count per tab the questions came from
+        for question in parsed.questions:
+            sheet = question.answer_slot.sheet if question.answer_slot else ""
+            if not parsed.sheets or parsed.sheets[-1].sheet != sheet:
+                parsed.sheets.append(next((s for s in parsed.sheets if s.sheet == sheet), None) or SheetSummary(sheet))
+            parsed.sheets[-1].questions += 1
     return parsed

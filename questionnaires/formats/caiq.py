@@ -14,6 +14,7 @@ column. Any workbook with such a Yes/No/NA block is read this way, CAIQ or not.
 
 import re
 
+from .generic import question_likeness
 from .parsed import AnswerSlot, ParsedQuestion, ParsedQuestionnaire
 from .xlsx import XlsxBook, cell_ref, cell_text
 
@@ -92,7 +93,7 @@ def parse_v3(book: XlsxBook, sheet: str, header_row: int, mark_cols: list[int]) 
             for col, value in enumerate(rows[row - 1], 1):
                 headers.setdefault(cell_text(value).lower(), col)
     id_col = _find(headers, "question id", default=0) or _id_column(book, sheet, header_row)
-    question_col = _find(headers, "question", default=0, exclude="id") or _longest_text_column(book, sheet, header_row)
+    question_col = _question_column(book, sheet, header_row, before=mark_cols[0])
     notes_col = _find(headers, "notes", default=0) or _find(headers, "comment", default=0)
     domain_col = _find(headers, "domain", default=0)
     labels = [book.text(sheet, header_row, col) for col in mark_cols]
@@ -173,8 +174,15 @@ def _id_column(book: XlsxBook, sheet: str, header_row: int) -> int:
     return 0
 
 
-def _longest_text_column(book: XlsxBook, sheet: str, header_row: int) -> int:
-    rows = book.rows(sheet)[header_row : header_row + 200]
-    width = max((len(row) for row in rows), default=0)
-    totals = [sum(len(cell_text(row[col])) for row in rows if col < len(row)) for col in range(width)]
-    return totals.index(max(totals)) + 1 if totals else 1
+def _question_column(book: XlsxBook, sheet: str, header_row: int, *, before: int) -> int:
+    """The column left of the marks whose cells read most like questions (a control specification merged down
+    beside them does not), else the one with the most text."""
+    rows = book.rows(sheet)[header_row : header_row + 300]
+    columns = range(1, before)
+    likeness = {
+        col: sum(question_likeness(cell_text(row[col - 1])) for row in rows if col <= len(row)) for col in columns
+    }
+    if likeness and max(likeness.values()) > 0:
+        return max(likeness, key=likeness.get)
+    totals = {col: sum(len(cell_text(row[col - 1])) for row in rows if col <= len(row)) for col in columns}
+    return max(totals, key=totals.get) if totals else 1

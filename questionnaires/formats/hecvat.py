@@ -14,6 +14,7 @@ slot, so rows whose answer cell holds a formula are skipped and each ID is taken
 
 import re
 
+from .generic import is_placeholder
 from .parsed import AnswerSlot, ParsedQuestion, ParsedQuestionnaire
 from .xlsx import XlsxBook, cell_ref, cell_text
 
@@ -27,13 +28,6 @@ QUESTION_COL = 2
 DEFAULT_ANSWER_COL = 3
 SECTION_MAX_CHARS = 60
 TITLE_MAX_CHARS = 80
-# Template placeholder conventions (not any template's wording): format hints, the fictional 555 phone
-# prefix, example domains and pointers to instructions mean "nothing entered yet".
-PLACEHOLDER = re.compile(
-    r"^(mm|dd|yyyy)[/.-](dd|mm|yyyy)[/.-](yyyy|dd|mm)$|^\(?555\)?[ -]?555-?\d{4}$|\bvendor\.domain\b|"
-    r"\bexample\.(com|org)\b|^see (the )?instructions\b|^brief description of\b",
-    re.IGNORECASE,
-)
 
 
 def detect(book: XlsxBook) -> tuple[str, list[str]] | None:
@@ -73,15 +67,6 @@ def parse(book: XlsxBook, version: str, sheets: list[str]) -> ParsedQuestionnair
     else:
         label = f"HECVAT {version}"
     return ParsedQuestionnaire(format=f"hecvat-{major}", format_label=label, questions=questions, warnings=warnings)
-
-
-def is_placeholder(value: str, question: str) -> bool:
-    """True when an answer cell only holds template filler: blank, a format hint, or the question's own label."""
-    if not value.strip():
-        return True
-    squashed = re.sub(r"[^a-z0-9]", "", value.lower())
-    label = re.sub(r"[^a-z0-9]", "", question.lower())
-    return bool(PLACEHOLDER.search(value.strip())) or (len(label) >= 4 and squashed.startswith(label))
 
 
 def _sheet_questions(book: XlsxBook, sheet: str, *, prefix_section: bool) -> list[ParsedQuestion]:

@@ -32,6 +32,7 @@ DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_RANGES_PER_SHEET = 50_000
 MAX_LIST_CELLS = 1_000
+MAX_HIDDEN_SPAN = 1_000  # hidden column ranges wider than this (e.g. "everything right of the form") are ignored
 _REFERENCE = re.compile(
     r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!]+)!)?(?P<range>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$"
 )
@@ -78,6 +79,8 @@ class SheetExtras:
     formula_cells: set[tuple[int, int]] = field(default_factory=set)
     validations: list[ListValidation] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
     truncated: bool = False
 
 
@@ -308,6 +311,12 @@ def _read_extras(archive: zipfile.ZipFile, path: str) -> SheetExtras:
                     elif tag == f"{MAIN}row":
                         row_number = int(element.get("r") or row_number + 1)
                         col_number = 0
+                        if element.get("hidden") in ("1", "true"):
+                            extras.hidden_rows.add(row_number)
+                    elif tag == f"{MAIN}col" and element.get("hidden") in ("1", "true"):
+                        first, last = int(element.get("min") or 0), int(element.get("max") or 0)
+                        if 0 < first <= last and last - first < MAX_HIDDEN_SPAN:
+                            extras.hidden_columns.update(range(first, last + 1))
                     continue
                 if tag == f"{MAIN}c":
                     match = _CELL.match(element.get("r") or "")

@@ -107,9 +107,14 @@ def questionnaire_import(*, questionnaire_id: int, task_id: str | None = None) -
         parsed = formats.parse_with_layout(
             questionnaire.source_name,
             data,
-            mapping=formats.ColumnMapping(**questionnaire.mapping) if questionnaire.mapping else None,
+            mapping=formats.mappings_from_json(questionnaire.mapping),
             remembered=_remembered_mapping,
         )
+        if not parsed.confident:
+            stage = "saving the proposed columns"
+            _import_needs_mapping(questionnaire, claim, parsed)
+            questionnaire.refresh_from_db()
+            return questionnaire
         job_progress(claim=claim, percent=30)
         stage = "matching the questions against the library"
         questions, proposals, seconds = _matched_questions(questionnaire, parsed)
@@ -144,9 +149,44 @@ def questionnaire_import(*, questionnaire_id: int, task_id: str | None = None) -
     return questionnaire
 
 
-def _remembered_mapping(signature: str) -> formats.ColumnMapping | None:
+def _remembered_mapping(signature: str) -> list[formats.ColumnMapping] | None:
     saved = SavedMapping.objects.filter(layout_signature=signature).first() if signature else None
-    return formats.ColumnMapping(**saved.mapping) if saved is not None else None
+    return formats.mappings_from_json(saved.mapping) if saved is not None else None
+
+
+def import_summary(parsed: formats.ParsedQuestionnaire) -> dict:
+    """What an import read, as stored on the questionnaire: confidence, doubts and each tab's counts."""
+    return {
+        "confidence": parsed.confidence,
+        "doubts": list(parsed.doubts),
+        "sheets": [asdict(summary) for summary in parsed.sheets],
+    }
+
+
+def _import_needs_mapping(questionnaire: Questionnaire, claim, parsed: formats.ParsedQuestionnaire) -> None:
+    """Stop an unsure import at the mapping page: keep the proposed columns (never as a confirmed mapping) and the
+    doubts, import nothing."""
+    with transaction.atomic():
+        if job_lock(claim=claim) is None:
+            return
+        questionnaire.questions.all().delete()
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(
+            format=parsed.format,
+            format_label=parsed.format_label,
+            mapping=None,
+            layout_signature=parsed.layout_signature,
+            warnings=parsed.warnings,
+            import_summary={**import_summary(parsed), "proposed": formats.mappings_to_json(parsed.mappings)},
+            status=QuestionnaireStatus.NEEDS_MAPPING,
+            progress=100,
+            heartbeat_at=timezone.now(),
+        )
+        audit_record(
+            action="questionnaire.needs_mapping",
+            obj=questionnaire,
+            data={"confidence": parsed.confidence, "doubts": parsed.doubts[:10], "attempt": claim.attempt},
+            via="task",
+        )
 
 
 def _matched_questions(questionnaire: Questionnaire, parsed: formats.ParsedQuestionnaire):
@@ -184,9 +224,10 @@ def _import_write(questionnaire, claim, parsed, questions, proposals, seconds) -
         Questionnaire.objects.filter(pk=questionnaire.pk).update(
             format=parsed.format,
             format_label=parsed.format_label,
-            mapping=asdict(parsed.mapping) if parsed.mapping else None,
+            mapping=formats.mappings_to_json(parsed.mappings),
             layout_signature=parsed.layout_signature,
             warnings=parsed.warnings,
+            import_summary=import_summary(parsed),
             status=QuestionnaireStatus.IN_PROGRESS,
             progress=100,
             matching_seconds=seconds,
@@ -199,6 +240,7 @@ def _import_write(questionnaire, claim, parsed, questions, proposals, seconds) -
             data={
                 "format": parsed.format,
                 "questions": len(questions),
+                "tabs": [summary.sheet for summary in parsed.sheets if summary.questions],
                 "suggested": suggested,
                 "attempt": claim.attempt,
             },
@@ -283,16 +325,23 @@ def _response_for(question: Question, proposal) -> Response:
 
 
 def questionnaire_remap(
-    *, actor: User, questionnaire: Questionnaire, mapping: dict, request: HttpRequest | None = None
+    *,
+    actor: User,
+    questionnaire: Questionnaire,
+    mappings: list[formats.ColumnMapping],
+    request: HttpRequest | None = None,
 ) -> Questionnaire:
-    """Re-import a generic spreadsheet with a corrected column mapping, and remember the mapping for
-    files of the same layout. Only before any response was approved (nothing reviewed is thrown away)."""
+    """Re-import a spreadsheet with the columns a person chose (one mapping per question tab), and remember them
+    for files of the same layout. Only before any response was approved (nothing reviewed is thrown away)."""
     if not policies.can_work_on_questionnaires(actor):
         raise PermissionDenied("Only account managers and security leads change column mappings.")
     with transaction.atomic():
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         if Response.objects.filter(question__questionnaire=questionnaire, status=ResponseStatus.APPROVED).exists():
             raise ValidationError("Responses of this questionnaire are already approved; upload it again instead.")
+        if not mappings:
+            raise ValidationError("Choose at least one tab that holds questions.")
+        mapping = formats.mappings_to_json(mappings)
         questionnaire.questions.all().delete()
         questionnaire.mapping = mapping
         questionnaire.save(update_fields=["mapping", *questionnaire.restart()])

@@ -16,7 +16,7 @@ from accounts.selectors import colleague_list
 from accounts.step_up import require_step_up
 from accounts.view_errors import error_message, errors_into_form, require
 from audit.services import audit_record
-from fileformats import uploads
+from fileformats import FileRejected, uploads
 from library import policies as library_policies
 from library import selectors as library_selectors
 
@@ -24,10 +24,11 @@ from .. import exporting, policies, selectors, services
 from ..forms import (
     AssignForm,
     CommentForm,
-    MappingForm,
     QuestionnaireSettingsForm,
     QuestionnaireUploadForm,
     ResponseEditForm,
+    TabMappingFormSet,
+    mapping_initial,
 )
 from ..models import Questionnaire, QuestionnaireStatus, ResponseStatus
 
@@ -103,7 +104,11 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questionnaire = policies.questionnaire_get_for(request.user, pk)
-    if questionnaire.status in (QuestionnaireStatus.IMPORTING, QuestionnaireStatus.FAILED):
+    if questionnaire.status in (
+        QuestionnaireStatus.IMPORTING,
+        QuestionnaireStatus.FAILED,
+        QuestionnaireStatus.NEEDS_MAPPING,
+    ):
         return render(
             request,
             "questionnaires/questionnaire_importing.html",
@@ -228,24 +233,67 @@ def questionnaire_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose, per tab, which columns hold the questions and answers; preview how the file reads; re-import."""
     questionnaire = policies.questionnaire_get_for(request.user, pk, for_=Intent.EDIT)
-    preview = exporting.mapping_preview(questionnaire)
-    form = MappingForm(request.POST or None, initial=questionnaire.mapping or {}, sheets=preview["sheets"])
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.questionnaire_remap(
-                actor=request.user, questionnaire=questionnaire, mapping=form.cleaned_data, request=request
-            )
-        except ValidationError as error:
-            form.add_error(None, error_message(error))
-        else:
-            messages.success(request, "Mapping saved: files with the same layout will use it too.")
-            return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
-    return render(
-        request,
-        "questionnaires/questionnaire_mapping.html",
-        {"questionnaire": questionnaire, "form": form, "preview": preview},
+    try:
+        preview = exporting.mapping_preview(questionnaire)
+        proposal = exporting.mapping_proposal(questionnaire)
+    except FileRejected as error:
+        messages.error(request, str(error))
+        return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+    sheets = preview["sheets"]
+    formset = TabMappingFormSet(
+        request.POST or None, initial=mapping_initial(sheets, proposal), sheets=sheets, prefix="tab"
     )
+    mappings = proposal
+    if request.method == "POST":
+        if not formset.is_valid():
+            mappings = []
+        elif request.POST.get("action") == "save":
+            try:
+                services.questionnaire_remap(
+                    actor=request.user, questionnaire=questionnaire, mappings=formset.mappings(), request=request
+                )
+            except ValidationError as error:
+                messages.error(request, error_message(error))
+            else:
+                messages.success(
+                    request,
+                    "Columns saved: the file is being read again, and files of the same layout "
+                    "will be read the same way.",
+                )
+                return redirect(reverse("questionnaires:questionnaire-detail", args=[pk]))
+        else:
+            mappings = formset.mappings()
+    reading, reading_error = {"tabs": [], "questions": 0}, ""
+    try:
+        reading = exporting.mapping_reading(questionnaire, mappings)
+    except FileRejected as error:
+        reading_error = str(error)
+    tables = {table["name"]: table for table in preview["tables"]}
+    readings = {tab["sheet"]: tab for tab in reading["tabs"]}
+    tabs = [
+        {
+            "form": form,
+            "table": tables.get(form.initial.get("sheet", "")),
+            "reading": readings.get(form.initial.get("sheet", "")),
+        }
+        for form in formset.forms
+    ]
+    context = {
+        "questionnaire": questionnaire,
+        "formset": formset,
+        "tabs": tabs,
+        "reading": reading,
+        "reading_error": reading_error,
+        "summary": questionnaire.import_summary or {},
+    }
+    status = (
+        400
+        if request.method == "POST" and ((formset.errors and any(formset.errors)) or formset.non_form_errors())
+        else 200
+    )
+    return render(request, "questionnaires/questionnaire_mapping.html", context, status=status)
 
 
 @login_required

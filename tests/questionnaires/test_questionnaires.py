@@ -249,6 +249,18 @@ def test_review_page_query_count_is_bounded(mfa_client, manager, library, django
         assert client.get(reverse("questionnaires:questionnaire-detail", args=[questionnaire.pk])).status_code == 200
 
 
+def mapping_post(tabs: list[dict], action: str = "save") -> dict:
+    """The mapping page's form data: one block of fields per tab, as the page renders them."""
+    data = {"tab-TOTAL_FORMS": str(len(tabs)), "tab-INITIAL_FORMS": str(len(tabs)), "action": action}
+    for index, tab in enumerate(tabs):
+        for name, value in tab.items():
+            if value is True:
+                value = "on"
+            if value not in (None, False):
+                data[f"tab-{index}-{name}"] = value
+    return data
+
+
 def test_mapping_can_be_corrected_and_is_remembered_for_the_same_layout(
     mfa_client, manager, library, upload, django_capture_on_commit_callbacks
 ):
@@ -257,42 +269,60 @@ def test_mapping_can_be_corrected_and_is_remembered_for_the_same_layout(
     client = mfa_client(manager)
     upload(client)
     questionnaire = Questionnaire.objects.get()
-    page = client.get(reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk]))
-    assert page.status_code == 200 and page.context["preview"]["tables"][0]["rows"][0]["cells"][:3] == [
-        "ID",
-        "Question",
-        "Answer",
-    ]
-    mapping = {
-        "sheet": "",
-        "header_row": 1,
-        "id_column": "A",
-        "question_column": "B",
-        "answer_column": "D",
-        "comment_column": "",
-    }
+    url = reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["tabs"][0]["table"]["rows"][0]["cells"][:3] == ["ID", "Question", "Answer"]
+    assert [question["ref"] for question in page.context["reading"]["tabs"][0]["first"]] == ["Q1", "Q2", "Q3"]
+    tab = {"sheet": "", "include": True, "header_row": 1, "id_column": "A", "question_column": "B"}
+    preview = client.post(url, mapping_post([{**tab, "answer_column": "D"}], action="preview"))
+    assert preview.status_code == 200 and preview.context["reading"]["tabs"][0]["first"][0]["cell"] == "D2"
+    questionnaire.refresh_from_db()
+    assert questionnaire.questions.get(ref="Q1").slots[0]["cell"] == "C2"  # a preview changes nothing
     with django_capture_on_commit_callbacks(execute=True):
-        reply = client.post(reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk]), mapping)
+        reply = client.post(url, mapping_post([{**tab, "answer_column": "D"}]))
     assert reply.status_code == 302
     questionnaire.refresh_from_db()
     assert questionnaire.status == QuestionnaireStatus.IN_PROGRESS
     assert questionnaire.questions.count() == 3
     assert questionnaire.questions.get(ref="Q1").slots[0]["cell"] == "D2"
-    assert SavedMapping.objects.get().mapping["answer_column"] == "D"
+    assert SavedMapping.objects.get().mapping["sheets"][0]["answer_column"] == "D"
     upload(client)  # same layout: the remembered mapping is used without asking
     second = Questionnaire.objects.exclude(pk=questionnaire.pk).get()
     assert second.questions.get(ref="Q1").slots[0]["cell"] == "D2"
 
 
-def test_mapping_with_bad_columns_is_a_form_error(mfa_client, manager, library, upload):
+@pytest.mark.parametrize(
+    ("tab", "message"),
+    [
+        ({"question_column": "B2", "answer_column": "C"}, "column letter"),
+        ({"question_column": "", "answer_column": "C"}, "column that holds the questions"),
+        ({"question_column": "B", "answer_column": "C", "mark_columns": "F, G"}, "three column letters"),
+        ({"question_column": "B", "answer_column": "C", "sheet": "Not a tab"}, "not in the file"),
+        ({"question_column": "B", "answer_column": "C", "include": False}, "at least one tab"),
+    ],
+)
+def test_mapping_with_bad_columns_is_a_form_error_and_changes_nothing(
+    mfa_client, manager, library, upload, tab, message
+):
     client = mfa_client(manager)
     upload(client)
     questionnaire = Questionnaire.objects.get()
+    before = list(questionnaire.questions.values_list("ref", "slots"))
     reply = client.post(
         reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk]),
-        {"sheet": "", "header_row": 1, "question_column": "B2", "answer_column": "C"},
+        mapping_post([{"sheet": "", "include": True, "header_row": 1, **tab}]),
     )
-    assert reply.status_code == 200 and "column letter" in reply.content.decode()
+    assert reply.status_code == 400 and message in reply.content.decode()
+    assert list(questionnaire.questions.values_list("ref", "slots")) == before
+
+
+def test_mapping_page_without_its_management_data_is_a_400(mfa_client, manager, library, upload):
+    client = mfa_client(manager)
+    upload(client)
+    questionnaire = Questionnaire.objects.get()
+    reply = client.post(reverse("questionnaires:questionnaire-mapping", args=[questionnaire.pk]), {"action": "save"})
+    assert reply.status_code == 400
 
 
 def test_edited_and_new_answers_can_be_proposed_to_the_library(mfa_client, manager, lead, library, upload):
