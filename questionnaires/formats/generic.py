@@ -428,7 +428,7 @@ def _tab_questions(grid: Grid, mapping: ColumnMapping, summary: SheetSummary, *,
     texts = [text for text in texts if text]
     questionish = bool(texts) and sum(1 for text in texts if question_likeness(text)) >= 0.5 * len(texts)
     strict_ids = bool(id_col) and _ids_are_patterned(grid, mapping.header_row, id_col, question_col)
-    heading, questions = "", []
+    heading, questions = _header_row_heading(grid, mapping.header_row, question_col), []
     if strict_ids:  # form fields above the header row (vendor name, date) with IDs of the same shape as the rest
         shapes = {_shape(grid.text(n, id_col)) for n in range(mapping.header_row + 1, len(grid.rows) + 1)}
         for row in range(1, mapping.header_row):
@@ -469,6 +469,15 @@ def _tab_questions(grid: Grid, mapping: ColumnMapping, summary: SheetSummary, *,
         questions.append(ParsedQuestion(identifier or f"R{row}", text, section, 0, slots, slots[0].existing))
         summary.questions += 1
     return questions
+
+
+def _header_row_heading(grid: Grid, header_row: int, question_col: int) -> str:
+    """Stacked tables title their first column in the header row ("Data Security | | Vendor Answers"): that title
+    is the first table's section."""
+    first = next((grid.text(header_row, col) for col in range(1, question_col) if grid.text(header_row, col)), "")
+    if not first or len(first) > HEADING_MAX_CHARS or any(words.search(first) for words in HEADER_WORDS):
+        return ""
+    return " ".join(first.split())
 
 
 def _heading(cells, filled, text, question_col, *, by_content: bool) -> str | None:
