@@ -98,8 +98,7 @@ class TabMappingForm(forms.Form):
         label="Yes / No / N/A columns",
         max_length=20,
         required=False,
-        help_text="Only for files answered with an x under Yes, No and N/A columns: those columns in order, "
-        "e.g. F, G, H. Leave empty otherwise.",
+        help_text="Only where answers are an x under Yes, No and N/A: those three columns, e.g. F, G, H.",
     )
 
     def __init__(self, *args, sheets: list[str], **kwargs):

@@ -272,14 +272,13 @@ def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         reading_error = str(error)
     tables = {table["name"]: table for table in preview["tables"]}
     readings = {tab["sheet"]: tab for tab in reading["tabs"]}
-    tabs = [
-        {
-            "form": form,
-            "table": tables.get(form.initial.get("sheet", "")),
-            "reading": readings.get(form.initial.get("sheet", "")),
-        }
-        for form in formset.forms
-    ]
+    roles = {mapping.sheet: _column_roles(mapping) for mapping in mappings}
+    tabs = []
+    for form in formset.forms:
+        sheet = form.initial.get("sheet", "")
+        table = tables.get(sheet)
+        columns = [(letter, roles.get(sheet, {}).get(letter, "")) for letter in table["columns"]] if table else []
+        tabs.append({"form": form, "table": table, "reading": readings.get(sheet), "columns": columns})
     context = {
         "questionnaire": questionnaire,
         "formset": formset,
@@ -294,6 +293,14 @@ def questionnaire_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         else 200
     )
     return render(request, "questionnaires/questionnaire_mapping.html", context, status=status)
+
+
+def _column_roles(mapping) -> dict[str, str]:
+    """Column letter → what it holds, for marking the preview's column headings."""
+    roles = {mapping.id_column: "ID", mapping.question_column: "Question", mapping.answer_column: "Answer"}
+    roles.update(zip(mapping.mark_columns, ("Yes", "No", "N/A"), strict=False))
+    roles[mapping.comment_column] = "Comment"
+    return {letter: role for letter, role in roles.items() if letter}
 
 
 @login_required
