@@ -2,7 +2,8 @@
 
 Pure Python: no models, no database. Every file passes `safety` first; then the format is recognised from
 the content (CAIQ v4, CAIQ v3-style Yes/No/NA columns, HECVAT 3.x/4.x, VSAQ JSON) and anything else is read
-as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMapping`.
+as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMapping`. Word documents (.docx)
+are read by `docx`, from their tables and numbered paragraphs.
 """
 
 import hashlib
@@ -11,9 +12,9 @@ from collections.abc import Callable
 from openpyxl.utils.cell import get_column_letter
 
 from fileformats import uploads
-from fileformats.safety import open_xlsx_archive
+from fileformats.safety import open_docx_archive, open_xlsx_archive
 
-from . import caiq, generic, hecvat, vsaq
+from . import caiq, docx, generic, hecvat, vsaq
 from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
 from .xlsx import XlsxBook
 
@@ -72,6 +73,10 @@ def _read(
         parsed = vsaq.parse(filename, data)
         parsed.layout_signature = VSAQ_SIGNATURE if with_signature else ""
         return _non_empty(parsed)
+    if ext in uploads.DOCX_EXTENSIONS:  # a Word document has no columns to map
+        parsed = docx.parse(filename, data)
+        parsed.layout_signature = docx.signature(data) if with_signature else ""
+        return _non_empty(parsed)
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
         signature = generic.signature(grids, generic.detect(grids)) if with_signature else ""
@@ -99,14 +104,16 @@ def check_file(filename: str, data: bytes) -> None:
         vsaq.parse(filename, data)
     elif ext in uploads.CSV_EXTENSIONS:
         generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)
+    elif ext in uploads.DOCX_EXTENSIONS:
+        open_docx_archive(data).close()
     else:
         open_xlsx_archive(data).close()
 
 
 def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> ColumnMapping | None:
-    """The guessed columns of a spreadsheet or CSV for the preview; None for VSAQ or when nothing fits."""
+    """The guessed columns of a spreadsheet or CSV for the preview; None for VSAQ, Word or when nothing fits."""
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
-    if ext in uploads.JSON_EXTENSIONS:
+    if ext in uploads.JSON_EXTENSIONS + uploads.DOCX_EXTENSIONS:
         return None
     if ext in uploads.CSV_EXTENSIONS:
         return generic.detect([generic.csv_grid(data, max_cells=max_cells)])
@@ -119,6 +126,9 @@ def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 1
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
     if ext in uploads.JSON_EXTENSIONS:
         return {"sheets": [], "tables": []}
+    if ext in uploads.DOCX_EXTENSIONS:
+        tables = docx.table_previews(data, rows=rows, columns=columns)
+        return {"sheets": [table["name"] for table in tables], "tables": tables}
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)]
     else:
@@ -147,6 +157,8 @@ def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
     if ext in uploads.JSON_EXTENSIONS:
         return VSAQ_SIGNATURE
+    if ext in uploads.DOCX_EXTENSIONS:
+        return docx.signature(data)
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
     else:
