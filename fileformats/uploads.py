@@ -12,6 +12,8 @@ from . import FileRejected
 MB = 1024 * 1024
 XLSX_EXTENSIONS = (".xlsx", ".xltx")
 MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xlsb")
+DOCX_EXTENSIONS = (".docx",)
+WORD_MACRO_EXTENSIONS = (".docm", ".dotm")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 JSON_EXTENSIONS = (".json",)
 PDF_EXTENSIONS = (".pdf",)
@@ -33,9 +35,9 @@ class UploadKind:
 
 QUESTIONNAIRE = UploadKind(
     "questionnaire",
-    XLSX_EXTENSIONS + CSV_EXTENSIONS + JSON_EXTENSIONS,
+    XLSX_EXTENSIONS + DOCX_EXTENSIONS + CSV_EXTENSIONS + JSON_EXTENSIONS,
     20 * MB,
-    "Excel workbooks (.xlsx), CSV files (.csv) and VSAQ questionnaires (.json)",
+    "Excel workbooks (.xlsx), Word documents (.docx), CSV files (.csv) and VSAQ questionnaires (.json)",
 )
 LIBRARY_FILE = UploadKind("library file", (".csv", ".xlsx"), 5 * MB, "a .csv or .xlsx file")
 SIGNED_PDF = UploadKind("package PDF", PDF_EXTENSIONS, 20 * MB, "the signed PDF you received")
@@ -76,6 +78,15 @@ def upload_check(kind: UploadKind, filename: str, data: bytes) -> str:
         raise FileRejected(
             f"Macro-enabled or binary workbooks ({ext}) are not accepted. "
             "Save the file as an Excel Workbook (.xlsx) and upload it again."
+        )
+    if ext in WORD_MACRO_EXTENSIONS and ext not in kind.extensions:
+        raise FileRejected(
+            f"Macro-enabled Word documents ({ext}) are not accepted. "
+            "Save the file as a Word Document (.docx) and upload it again."
+        )
+    if ext == ".doc" and ext not in kind.extensions:
+        raise FileRejected(
+            "The old Word format (.doc) is not supported. Save the file as a Word Document (.docx) and upload it again."
         )
     if ext == ".xls" and ext not in kind.extensions:
         raise FileRejected(

@@ -1,4 +1,4 @@
-"""Writing answers back into the customer's own file (xlsx, csv) or an answers JSON (VSAQ).
+"""Writing answers back into the customer's own file (xlsx, docx, csv) or an answers JSON (VSAQ).
 
 Only approved responses go out (internal drafts may also carry suggested and accepted ones), and
 never an answer whose library entry is now overdue, retired or internal.
@@ -13,9 +13,10 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from library.policies import leave_refusal, nda_covers
 
 from .models import Questionnaire, ResponseStatus
-from .writeback import CellWrite, WriteBackError, csv_write_cells, xlsx_write_cells
+from .writeback import CellWrite, WriteBackError, csv_write_cells, docx_write, xlsx_write_cells
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class ExportError(ValueError):
@@ -100,6 +101,9 @@ def questionnaire_export(questionnaire: Questionnaire, *, draft: bool = False) -
         return ExportedFile(f"{stem}{suffix}-answers.json", content, "application/json", len(answers), skipped)
     pairs = [(slot, value) for question, response in kept for slot, value in _values_for(question, response)]
     try:
+        if questionnaire.format == "docx" or questionnaire.source_name.lower().endswith(".docx"):
+            content = docx_write(original, [(slot["cell"], value) for slot, value in pairs])
+            return ExportedFile(f"{stem}{suffix}.docx", content, DOCX_TYPE, len(pairs), skipped)
         if questionnaire.source_name.lower().endswith(".csv"):
             content = csv_write_cells(original, [(*_row_col(slot["cell"]), value) for slot, value in pairs])
             return ExportedFile(f"{stem}{suffix}.csv", content, "text/csv; charset=utf-8", len(pairs), skipped)

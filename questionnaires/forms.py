@@ -12,8 +12,10 @@ from .formats import ColumnMapping
 class QuestionnaireUploadForm(forms.Form):
     file = forms.FileField(
         label="Questionnaire file",
-        help_text=f"The customer's own file: .xlsx (CAIQ, HECVAT, SIG or any spreadsheet), .csv, or VSAQ .json; "
-        f"at most {QUESTIONNAIRE.max_mb} MB. Workbooks with macros or external links are refused.",
+        help_text=f"The customer's own file: .xlsx (CAIQ, HECVAT, SIG or any spreadsheet), .docx (questions in "
+        f"tables or numbered paragraphs), .csv, or VSAQ .json; at most {QUESTIONNAIRE.max_mb} MB. Files with macros "
+        "or links to other files are refused.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(QUESTIONNAIRE.extensions)}),
     )
     title = forms.CharField(label="Title", max_length=200, required=False, help_text="Defaults to the file name.")
     organisation = forms.ModelChoiceField(

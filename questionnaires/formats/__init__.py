@@ -2,7 +2,8 @@
 
 Pure Python: no models, no database. Every file passes `safety` first; then the format is recognised from
 the content (CAIQ v4, CAIQ v3-style Yes/No/NA columns, HECVAT 3.x/4.x, VSAQ JSON) and anything else is read
-as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMapping`.
+as a generic spreadsheet or CSV through a detected or user-supplied `ColumnMapping`. Word documents (.docx)
+are read by `docx`, from their tables and numbered paragraphs.
 """
 
 import hashlib
@@ -12,9 +13,9 @@ from dataclasses import asdict
 from openpyxl.utils.cell import get_column_letter
 
 from fileformats import uploads
-from fileformats.safety import open_xlsx_archive
+from fileformats.safety import open_docx_archive, open_xlsx_archive
 
-from . import caiq, generic, hecvat, vsaq
+from . import caiq, docx, generic, hecvat, vsaq
 from .parsed import (
     AnswerSlot,
     ColumnMapping,
@@ -26,6 +27,8 @@ from .parsed import (
 from .xlsx import XlsxBook
 
 Mappings = list[ColumnMapping]
+
+MAPPABLE_FORMATS = ("spreadsheet", "csv")  # read through columns a person can choose on the mapping page
 
 __all__ = [
     "AnswerSlot",
@@ -92,6 +95,10 @@ def _read(
         parsed = vsaq.parse(filename, data)
         parsed.layout_signature = VSAQ_SIGNATURE if with_signature else ""
         return _non_empty(parsed)
+    if ext in uploads.DOCX_EXTENSIONS:  # a Word document has no columns to map
+        parsed = docx.parse(filename, data)
+        parsed.layout_signature = docx.signature(data) if with_signature else ""
+        return _non_empty(parsed)
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
         detection = generic.detect(grids)
@@ -121,20 +128,23 @@ def check_file(filename: str, data: bytes) -> None:
         vsaq.parse(filename, data)
     elif ext in uploads.CSV_EXTENSIONS:
         generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)
+    elif ext in uploads.DOCX_EXTENSIONS:
+        open_docx_archive(data).close()
     else:
         open_xlsx_archive(data).close()
 
 
 def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> ColumnMapping | None:
-    """The guessed columns of the first question tab of a spreadsheet or CSV; None for VSAQ or when nothing fits."""
+    """The guessed columns of the first question tab of a spreadsheet or CSV; None for VSAQ, Word or when nothing
+    fits."""
     detection = detect_layout(filename, data, max_cells=max_cells)
     return detection.mappings[0] if detection and detection.mappings else None
 
 
 def detect_layout(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> generic.Detection | None:
-    """Every question tab's guessed columns with the confidence and doubts; None for VSAQ."""
+    """Every question tab's guessed columns with the confidence and doubts; None for VSAQ and Word."""
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
-    if ext in uploads.JSON_EXTENSIONS:
+    if ext in uploads.JSON_EXTENSIONS + uploads.DOCX_EXTENSIONS:
         return None
     if ext in uploads.CSV_EXTENSIONS:
         return generic.detect([generic.csv_grid(data, max_cells=max_cells)])
@@ -147,6 +157,9 @@ def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 1
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
     if ext in uploads.JSON_EXTENSIONS:
         return {"sheets": [], "tables": []}
+    if ext in uploads.DOCX_EXTENSIONS:
+        # Shown for reference only: a Word document's tables are read as they are, never through a mapping.
+        return {"sheets": [], "tables": docx.table_previews(data, rows=rows, columns=columns)}
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=DEFAULT_MAX_CELLS)]
     else:
@@ -202,6 +215,8 @@ def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
     if ext in uploads.JSON_EXTENSIONS:
         return VSAQ_SIGNATURE
+    if ext in uploads.DOCX_EXTENSIONS:
+        return docx.signature(data)
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
     else:

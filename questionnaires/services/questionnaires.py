@@ -110,7 +110,9 @@ def questionnaire_import(*, questionnaire_id: int, task_id: str | None = None) -
             mapping=formats.mappings_from_json(questionnaire.mapping),
             remembered=_remembered_mapping,
         )
-        if not parsed.confident:
+        if not parsed.confident and parsed.format not in formats.MAPPABLE_FORMATS:
+            parsed.warnings.extend(f"Check this reading: {doubt}." for doubt in parsed.doubts)
+        elif not parsed.confident:
             stage = "saving the proposed columns"
             _import_needs_mapping(questionnaire, claim, parsed)
             questionnaire.refresh_from_db()

@@ -22,7 +22,7 @@ def acting_user(email: str | None) -> User:
 
 class Command(BaseCommand):
     help = (
-        "Import a questionnaire (xlsx, csv or VSAQ json), detect its format, match every question against the "
+        "Import a questionnaire (xlsx, docx, csv or VSAQ json), detect its format, match every question against the "
         "approved library and print (or write with --json) the suggestions as JSON."
     )
 

@@ -9,8 +9,8 @@ from questionnaires.models import Questionnaire
 
 class Command(BaseCommand):
     help = (
-        "Write the customer's original file with approved answers filled in (xlsx/csv), or an answers JSON for "
-        "VSAQ. --draft also writes suggested and accepted answers that are not approved (internal drafts only)."
+        "Write the customer's original file with approved answers filled in (xlsx/docx/csv), or an answers JSON "
+        "for VSAQ. --draft also writes suggested and accepted answers that are not approved (internal drafts only)."
     )
 
     def add_arguments(self, parser):
