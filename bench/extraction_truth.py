@@ -68,7 +68,9 @@ HECVAT_414 = SheetSpec(
 )
 
 SPECS: tuple[FileSpec, ...] = (
-    FileSpec("CAIQv4.0.3_STAR-Security-Questionnaire_Generated-at_2024-06-03.xlsx", "xlsx", 261, CAIQ_V4, "caiq-v4.0.3"),
+    FileSpec(
+        "CAIQv4.0.3_STAR-Security-Questionnaire_Generated-at_2024-06-03.xlsx", "xlsx", 261, CAIQ_V4, "caiq-v4.0.3"
+    ),
     FileSpec("Instructure_CAIQ-v4.0.3_filled.xlsx", "xlsx", 261, CAIQ_V4),
     FileSpec("HECVAT-Full-v3.06_blank.xlsx", "xlsx", 255, HECVAT_306, "hecvat-3.06"),
     FileSpec("Instructure_Canvas-LMS_HECVAT-Full-v3.04_filled.xlsx", "xlsx", 255, HECVAT_306),
@@ -102,7 +104,9 @@ def _sheet_questions(path: Path, spec: SheetSpec) -> list[TruthQuestion]:
     pattern = re.compile(spec.id_pattern)
     id_col = column_index_from_string(spec.id_column) - 1
     question_col = column_index_from_string(spec.question_column) - 1
-    section_col = column_index_from_string(spec.section.split(":", 1)[1]) - 1 if spec.section.startswith("column:") else None
+    section_col = (
+        column_index_from_string(spec.section.split(":", 1)[1]) - 1 if spec.section.startswith("column:") else None
+    )
     out: list[TruthQuestion] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl names the Excel extensions it does not read (read-only: lazily)
