@@ -84,7 +84,7 @@ def generate(questions: Sequence[Question], *, stem: str = "questionnaire", seed
 
 def layout(name: str, questions: Sequence[Question], *, stem: str = "questionnaire", seed: int = 0) -> Variant:
     """The questions written in the named layout."""
-    rng = random.Random(f"{seed}:{name}:{stem}")  # noqa: S311 - reproducible test files, nothing secret
+    rng = random.Random(f"{seed}:{name}:{stem}")  # reproducible test files, nothing secret
     builder, extension = LAYOUTS[name]
     filename = f"{stem}--{name}.{extension}"
     expected = tuple((ref, text) for ref, text, _ in questions)
@@ -255,7 +255,7 @@ def _tabs_by_section(questions: list[Question], rng: random.Random) -> bytes:
         sheet["A1"] = section
         sheet["A1"].font = Font(bold=True, size=13)
         _header(sheet, 2, ["ID", "Question", "Answer", "Comments"])
-        for row, (ref, text, _) in enumerate(items, start=3):
+        for ref, text, _ in items:
             answer, comment = _answer(rng) if rng.random() < 0.4 else ("", "")
             sheet.append([ref, text, answer or None, comment or None])
         last = 2 + len(items)
