@@ -34,9 +34,12 @@ class SheetSpec:
     id_column: str
     question_column: str
     id_pattern: str
+    # a marker some templates append to a question that is not part of its text (HECVAT 4: "* Denotes critical
+    # questions"), dropped from the end of the question cell
+    marker: str = ""
     # where a question's section comes from: "column:<letter>" (value forward-filled down the sheet, as the
     # merged CAIQ domain cells are) or "headings" (the last short line in the ID column with nothing beside it)
-    section: str
+    section: str = "headings"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ HECVAT_414 = SheetSpec(
     "A",
     "B",
     HECVAT_ID,
-    "headings",
+    marker="*",
 )
 
 SPECS: tuple[FileSpec, ...] = (
@@ -138,7 +141,10 @@ def _read_rows(workbook, spec: SheetSpec, pattern: re.Pattern, columns: tuple, o
                 continue
             if ref not in seen:  # a mirrored row (HECVAT 4 repeats IDs on later tabs by formula) counts once
                 seen.add(ref)
-                out.append(TruthQuestion(ref, cells[question_col], section or ref.split("-")[0]))
+                text = cells[question_col]
+                if spec.marker and text.endswith(spec.marker):
+                    text = text[: -len(spec.marker)].rstrip()
+                out.append(TruthQuestion(ref, text, section or ref.split("-")[0]))
 
 
 _TAG = re.compile(r"<[^>]*>")
