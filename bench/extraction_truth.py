@@ -18,7 +18,7 @@ import html
 import json
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HECVAT_ID = r"^[A-Z]{4}-\d{2}$"
@@ -36,10 +36,10 @@ class SheetSpec:
     id_pattern: str
     # a marker some templates append to a question that is not part of its text (HECVAT 4: "* Denotes critical
     # questions"), dropped from the end of the question cell
-    marker: str = ""
+    marker: str = field(default="", kw_only=True)
     # where a question's section comes from: "column:<letter>" (value forward-filled down the sheet, as the
     # merged CAIQ domain cells are) or "headings" (the last short line in the ID column with nothing beside it)
-    section: str = "headings"
+    section: str = field(default="headings", kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ class TruthQuestion:
     section: str
 
 
-CAIQ_V4 = SheetSpec(("CAIQv4.0.3",), "A", "B", CAIQ_V4_ID, "column:L")
-HECVAT_306 = SheetSpec(("HECVAT - Full | Vendor Response",), "A", "B", HECVAT_ID, "headings")
-HECVAT_304_LITE = SheetSpec(("HECVAT - Lite | Vendor Response",), "A", "B", HECVAT_ID, "headings")
+CAIQ_V4 = SheetSpec(("CAIQv4.0.3",), "A", "B", CAIQ_V4_ID, section="column:L")
+HECVAT_306 = SheetSpec(("HECVAT - Full | Vendor Response",), "A", "B", HECVAT_ID)
+HECVAT_304_LITE = SheetSpec(("HECVAT - Lite | Vendor Response",), "A", "B", HECVAT_ID)
 # The eight tabs a solution provider fills in; the evaluation, reference and hidden tabs repeat IDs for analysts.
 HECVAT_414 = SheetSpec(
     ("START HERE", "Organization", "Product", "Infrastructure", "IT Accessibility", "Case-Specific", "AI", "Privacy"),
