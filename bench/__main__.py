@@ -20,12 +20,13 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import audit_chain, autofill, imports, pdf, watermark
+    from bench import audit_chain, autofill, extraction, imports, pdf, watermark
 
     for name, module in (
         ("Audit trail", audit_chain),
         ("Auto-fill", autofill),
         ("Questionnaire import", imports),
+        ("Questionnaire extraction (shared files and layout variants)", extraction),
         ("Package PDF", pdf),
         ("Evidence watermark", watermark),
     ):

@@ -7,6 +7,8 @@ Baselines, in the same run: the *plain* TF-IDF cosine between the question and e
 textbook setup; the one the target margin is measured against), and, for transparency, a full-text variant whose
 documents also hold the answer text.
 Warm run: HECVAT 3.06 after the CAIQ v4 and VSAQ questions were confirmed with their labelled entries.
+Layouts: the CAIQ v4 and HECVAT 3.06 questions rewritten in each generated layout (tests/questionnaires/variants.py,
+refs kept so the same labels apply), imported with the app's importer, then matched: what a customer's own layout costs.
 Speed: 261 questions against a 2,000-entry library, index build timed apart from matching.
 """
 
@@ -283,6 +285,8 @@ def run(questions: dict[str, list[tuple[str, str, str]]] | None = None) -> None:
         f" -> {_pct(hot['precision'])}, coverage {_pct(cold['filled'])} -> {_pct(hot['filled'])}"
     )
 
+    layout_variants(shared, index)
+
     library = synthetic_library(entries, SPEED_LIBRARY_SIZE)
     speed_rows = [q for q in rows if q.source.startswith("caiq-")][:261]
     start = time.perf_counter()
@@ -299,3 +303,56 @@ def run(questions: dict[str, list[tuple[str, str, str]]] | None = None) -> None:
         f" ({len(speed_rows) / matching:,.0f} questions/s); index build {build:.3f} s;"
         f" top-1 there {_pct(big_score['top1'])}"
     )
+
+
+VARIANT_SOURCES = ("caiq-v4.0.3", "hecvat-3.06")
+
+
+def layout_variants(shared: Path, index: MatchIndex) -> None:
+    """Top-1, precision and coverage per layout variant of the labelled CAIQ and HECVAT files, next to the original
+    layout. Questions the import lost count as unanswered; an import that stopped at the mapping page is flagged."""
+    from bench.extraction_truth import SPECS, truth_questions
+    from fileformats import FileRejected
+    from questionnaires.formats import parse_questionnaire
+    from tests.questionnaires.variants import generate
+
+    with (shared / "bench" / "dev_labels.csv").open(newline="", encoding="utf-8") as handle:
+        labels = [(r["source"], r["question_id"], r["keys"]) for r in csv.DictReader(handle)]
+    print("autofill per layout (labelled questions found by the import / labelled; top-1 on answerable; precision")
+    print("and coverage at the threshold; lost questions count as unanswered):")
+    print(f"  {'source':14} {'layout':28} {'found':>9} {'import':9} | {'top-1':>6} {'prec':>6} {'cover':>6}")
+    for source in VARIANT_SOURCES:
+        spec = next(s for s in SPECS if s.label_source == source)
+        path = shared / "questionnaires" / spec.filename
+        truth = truth_questions(path, spec)
+        files = [("(original)", spec.filename, path.read_bytes())]
+        files += [
+            (v.layout, v.filename, v.data)
+            for v in generate([(q.ref, q.text, q.section) for q in truth], stem=source)
+            if not v.skipped
+        ]
+        wanted = [(ref, keys) for s, ref, keys in labels if s == source]
+        for layout, filename, data in files:
+            try:
+                parsed = parse_questionnaire(filename, data)
+            except FileRejected as error:  # QuestionnaireFileError included
+                print(f"  {source:14} {layout:28} {'-':>9} {'refused':9} | {str(error)[:60]}")
+                continue
+            by_ref = {q.ref: q for q in parsed.questions}
+            rows, ranked = [], []
+            for ref, keys in wanted:
+                listed = [] if keys == "NONE" else [k.strip() for k in keys.split("|")]
+                question = by_ref.get(ref)
+                rows.append(BenchQuestion(source, ref, question.text if question else "", "", frozenset(listed)))
+                ranked.append(
+                    [(s.key, s.confidence) for s in index.suggest(question.text, section=question.section or "", k=3)]
+                    if question
+                    else []
+                )
+            score = _score(rows, ranked, ABSTAIN_THRESHOLD)
+            found = sum(ref in by_ref for ref, _ in wanted)
+            outcome = "confident" if parsed.confident else "unsure"
+            print(
+                f"  {source:14} {layout:28} {f'{found}/{len(wanted)}':>9} {outcome:9} |"
+                f" {_pct(score['top1'])} {_pct(score['precision'])} {_pct(score['filled'])}"
+            )
