@@ -14,7 +14,7 @@ column. Any workbook with such a Yes/No/NA block is read this way, CAIQ or not.
 
 import re
 
-from .generic import question_likeness
+from .generic import is_id, question_likeness
 from .parsed import AnswerSlot, ParsedQuestion, ParsedQuestionnaire
 from .xlsx import XlsxBook, cell_ref, cell_text
 
@@ -105,7 +105,7 @@ def parse_v3(book: XlsxBook, sheet: str, header_row: int, mark_cols: list[int]) 
             section = _grid_text(grid, row, domain_col) or section
         text = " ".join(book.text(sheet, row, question_col).split())
         ref = book.text(sheet, row, id_col) if id_col else f"R{row}"
-        if not text or not ref or (id_col and not QUESTION_ID.match(ref)):
+        if not text or not ref or (id_col and not is_id(ref)):
             continue
         cells = [cell_ref(row, col) for col in mark_cols]
         marked = [label for label, col in zip(labels, mark_cols, strict=True) if book.text(sheet, row, col)]

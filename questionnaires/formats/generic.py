@@ -25,7 +25,7 @@ with text in the question column. A short text alone on its row is a section hea
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from openpyxl.utils.cell import get_column_letter
 
@@ -81,6 +81,7 @@ INTERROGATIVE = re.compile(
 )
 ID_PATTERN = re.compile(
     r"^(?:[A-Z][A-Za-z&]{0,7}[-_ .]?\d{1,4}(?:[.-]\d{1,4}){0,3}[a-z]?"  # ABC-01, AIS-01.1, A.1, Q12, IAM-02.1a
+    r"|@?[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+"  # office_facilities_excl, @vendor_name
     r"|\d{1,4}(?:\.\d{1,4}){0,4}\.?[a-z]?"  # 1, 1.2, 1.2.3
     r"|[A-Z]{1,3}\d{0,3}(?:\.\d{1,4}){1,4})$"  # A1.2
 )
@@ -132,6 +133,7 @@ class _TabReading:
     doubts: list[str]
     skipped_because: str = ""
     texts: frozenset[str] = frozenset()
+    alike: bool = False  # read because it is laid out like a question tab
 
 
 def xlsx_grids(book: XlsxBook) -> list[Grid]:
@@ -177,10 +179,17 @@ def detect(grids: list[Grid]) -> Detection:
     """Which tabs hold questions and how each is laid out, with the overall confidence. A tab with only one or two
     question-like rows is read only when no tab has more, and then the reading is unsure."""
     readings = _without_mirrors([(grid, _read_tab(grid)) for grid in grids])
-    sheets = [SheetSummary(sheet=grid.sheet, skipped_because=reading.skipped_because) for grid, reading in readings]
     strong = [(g, r) for g, r in readings if r.mapping is not None and r.questions >= MIN_QUESTIONS_PER_TAB]
-    weak = [(g, r) for g, r in readings if r.mapping is not None and r.questions < MIN_QUESTIONS_PER_TAB]
-    chosen = strong or sorted(weak, key=lambda item: item[1].questions, reverse=True)[:1]
+    # A tab with few or no question-like rows is read beside the others when it has their header row (one domain
+    # or one block of form fields per tab, laid out alike).
+    layouts = {_header_texts(g, r.mapping): r.mapping for g, r in strong}
+    readings = [(g, r if r.questions >= MIN_QUESTIONS_PER_TAB else _alike(g, r, layouts)) for g, r in readings]
+    sheets = [SheetSummary(sheet=grid.sheet, skipped_because=reading.skipped_because) for grid, reading in readings]
+    chosen = [
+        (g, r) for g, r in readings if r.mapping is not None and (r.alike or r.questions >= MIN_QUESTIONS_PER_TAB)
+    ]
+    weak = [(g, r) for g, r in readings if r.mapping is not None and (g, r) not in chosen]
+    chosen = chosen or sorted(weak, key=lambda item: item[1].questions, reverse=True)[:1]
     doubts: list[str] = []
     confidences = [reading.confidence for _, reading in chosen]
     for (grid, reading), summary in zip(readings, sheets, strict=True):
@@ -196,9 +205,29 @@ def detect(grids: list[Grid]) -> Detection:
     return Detection([reading.mapping for _, reading in chosen], round(min(confidences), 2), doubts, sheets)
 
 
+def _alike(grid: Grid, reading: _TabReading, layouts: dict[tuple[str, ...], ColumnMapping]) -> _TabReading:
+    """The reading of a tab laid out like a question tab (same header row), read with that tab's columns."""
+    if grid.hidden or not grid.rows:
+        return reading
+    if reading.mapping is not None:
+        same = layouts.get(_header_texts(grid, reading.mapping))
+        return replace(reading, alike=True) if same is not None else reading
+    for number, row in enumerate(grid.rows[:HEADER_SCAN_ROWS], 1):
+        for key, mapping in layouts.items():
+            if key[1:] == tuple(_squashed(cell) for cell in row) and any(row):
+                alike = replace(mapping, sheet=grid.sheet, header_row=number)
+                return _TabReading(alike, 0.9, 0, [], alike=True)
+    return reading
+
+
+def _header_texts(grid: Grid, mapping: ColumnMapping) -> tuple[str, ...]:
+    row = grid.rows[mapping.header_row - 1] if mapping.header_row else []
+    return (mapping.question_column, *(_squashed(cell) for cell in row))
+
+
 def _without_mirrors(readings: list[tuple[Grid, _TabReading]]) -> list[tuple[Grid, _TabReading]]:
-    """A tab whose questions mostly repeat an earlier question tab's (a crosswalk, an evaluation or report tab
-    copying them by formula) is not read: the questions are answered where they first appear."""
+    """A tab whose questions (ID and text) mostly repeat an earlier question tab's (a crosswalk, an evaluation or
+    report tab copying them by formula) is not read: the questions are answered where they first appear."""
     seen: dict[str, str] = {}
     kept = []
     for grid, reading in readings:
@@ -224,6 +253,7 @@ def detect_grid(grid: Grid) -> ColumnMapping | None:
 
 
 def _read_tab(grid: Grid, *, by_name: bool = True) -> _TabReading:
+    """One tab's reading. A tab skipped by its name (instructions, notes …) may still be read by `_alike`."""
     if grid.hidden:
         return _TabReading(None, 0, 0, [], "hidden tab")
     if by_name and grid.sheet and SKIPPED_TAB.search(grid.sheet):
@@ -265,7 +295,8 @@ def _read_tab(grid: Grid, *, by_name: bool = True) -> _TabReading:
         doubts.append(f"only {count} {'row reads' if count == 1 else 'rows read'} like questions")
     if named:
         confidence = min(1.0, confidence + 0.15)
-    texts = frozenset(_squashed(grid.text(row, question)) for row in question_rows)
+    id_col = column_index(mapping.id_column) if mapping.id_column else 0
+    texts = frozenset(f"{grid.text(row, id_col)}\x1f{_squashed(grid.text(row, question))}" for row in question_rows)
     return _TabReading(mapping, max(0.0, round(confidence, 2)), count, doubts, texts=texts)
 
 
@@ -305,13 +336,21 @@ def _column_score(grid: Grid, col: int, sample: list[int]) -> tuple[float, int, 
 
 
 def _header_row_above(grid: Grid, first_question: int, question: int) -> int:
-    """The nearest row above the first question with two or more label-like cells (a header), else 0."""
+    """The header row above the first question: among the rows above it with two or more label-like cells and no
+    cell that is an ID, the one whose cells use the most column-naming words (the nearest on a tie); without any
+    such words, the nearest row of three or more labels; else 0 (no header)."""
+    best, best_hits, plain = 0, 0, 0
     for number in range(first_question - 1, max(0, first_question - HEADER_SCAN_ROWS), -1):
         row = grid.rows[number - 1]
         labels = [cell for cell in row if _label_like(cell)]
-        if len(labels) >= 2 and (len(labels) >= 3 or _label_like(grid.text(number, question))):
-            return number
-    return 0
+        if len(labels) < 2 or any(ID_PATTERN.match(cell) and any(c.isdigit() for c in cell) for cell in row):
+            continue
+        hits = sum(1 for cell in labels if any(words.search(cell) for words in HEADER_WORDS))
+        if hits > best_hits:
+            best, best_hits = number, hits
+        if not plain and len(labels) >= 3 and _label_like(grid.text(number, question)):
+            plain = number
+    return best or plain
 
 
 def _columns(grid: Grid, header_row: int, question: int, question_rows: list[int], data_rows: list[int]):
@@ -367,7 +406,7 @@ def _id_by_header(grid: Grid, headers: list[str], question_rows: list[int], ques
     if not col:
         return 0
     present = [grid.text(row, col) for row in question_rows if grid.text(row, col)]
-    short = all(len(value) <= 20 for value in present)
+    short = all(len(value) <= 40 and " " not in value for value in present)
     return col if present and short and len(set(present)) == len(present) else 0
 
 
@@ -457,7 +496,7 @@ def _tab_questions(grid: Grid, mapping: ColumnMapping, summary: SheetSummary, *,
         if header and text.lower() == header:
             summary.skip("repeated header row")
             continue
-        if strict_ids and not ID_PATTERN.match(identifier):
+        if strict_ids and not is_id(identifier):
             if question_likeness(text) < 1:
                 summary.skip("no question ID")
                 continue
@@ -491,6 +530,12 @@ def _heading(cells, filled, text, question_col, *, by_content: bool) -> str | No
     if by_content and filled == [question_col] and len(text) <= HEADING_MAX_CHARS and not question_likeness(text):
         return text
     return None
+
+
+def is_id(value: str) -> bool:
+    """A cell that can be a question's ID in a column of IDs: an ID pattern, or one short word without spaces
+    (`feedback` beside `office_facilities_excl`)."""
+    return bool(ID_PATTERN.match(value)) or (0 < len(value) <= 40 and not any(char.isspace() for char in value))
 
 
 def _shape(identifier: str) -> str:
@@ -605,7 +650,10 @@ def _header_says(headers: list[str], col: int, words: re.Pattern) -> bool:
 
 
 def _label_like(cell: str) -> bool:
-    return bool(cell) and len(cell) <= LABEL_MAX_CHARS and not cell.endswith("?") and not _is_number(cell)
+    """Short text that can title a column: no question, number or sentence ("A brief description:")."""
+    if not cell or len(cell) > LABEL_MAX_CHARS or cell.endswith("?") or _is_number(cell):
+        return False
+    return not (cell.endswith((".", ":")) and len(cell.split()) >= 3)
 
 
 def _is_number(cell: str) -> bool:
