@@ -134,6 +134,7 @@ class _TabReading:
     skipped_because: str = ""
     texts: frozenset[str] = frozenset()
     alike: bool = False  # read because it is laid out like a question tab
+    by_header: bool = False  # the question column was chosen by its header alone
 
 
 def xlsx_grids(book: XlsxBook) -> list[Grid]:
@@ -179,11 +180,15 @@ def detect(grids: list[Grid]) -> Detection:
     """Which tabs hold questions and how each is laid out, with the overall confidence. A tab with only one or two
     question-like rows is read only when no tab has more, and then the reading is unsure."""
     readings = _without_mirrors([(grid, _read_tab(grid)) for grid in grids])
-    strong = [(g, r) for g, r in readings if r.mapping is not None and r.questions >= MIN_QUESTIONS_PER_TAB]
+    strong = [
+        (g, r)
+        for g, r in readings
+        if r.mapping is not None and r.questions >= MIN_QUESTIONS_PER_TAB and not r.by_header
+    ]
     # A tab with few or no question-like rows is read beside the others when it has their header row (one domain
     # or one block of form fields per tab, laid out alike).
     layouts = {_header_texts(g, r.mapping): r.mapping for g, r in strong}
-    readings = [(g, r if r.questions >= MIN_QUESTIONS_PER_TAB else _alike(g, r, layouts)) for g, r in readings]
+    readings = [(g, r if (g, r) in strong else _alike(g, r, layouts)) for g, r in readings]
     sheets = [SheetSummary(sheet=grid.sheet, skipped_because=reading.skipped_because) for grid, reading in readings]
     chosen = [
         (g, r) for g, r in readings if r.mapping is not None and (r.alike or r.questions >= MIN_QUESTIONS_PER_TAB)
@@ -211,7 +216,7 @@ def _alike(grid: Grid, reading: _TabReading, layouts: dict[tuple[str, ...], Colu
         return reading
     if reading.mapping is not None:
         same = layouts.get(_header_texts(grid, reading.mapping))
-        return replace(reading, alike=True) if same is not None else reading
+        return replace(reading, alike=True, confidence=0.9, doubts=[]) if same is not None else reading
     for number, row in enumerate(grid.rows[:HEADER_SCAN_ROWS], 1):
         for key, mapping in layouts.items():
             if key[1:] == tuple(_squashed(cell) for cell in row) and any(row):
@@ -311,7 +316,7 @@ def _header_only(grid: Grid) -> _TabReading:
                 break
             mapping = _columns(grid, number, question, filled, data_rows)
             doubt = f"no cell reads like a question; column {mapping.question_column} was chosen by its header alone"
-            return _TabReading(mapping, 0.4, len(filled), [doubt])
+            return _TabReading(mapping, 0.4, len(filled), [doubt], by_header=True)
     return _TabReading(None, 0, 0, [], "no question column")
 
 
