@@ -14,7 +14,14 @@ from fileformats import uploads
 from fileformats.safety import open_xlsx_archive
 
 from . import caiq, generic, hecvat, vsaq
-from .parsed import AnswerSlot, ColumnMapping, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError
+from .parsed import (
+    MAX_QUESTIONS,
+    AnswerSlot,
+    ColumnMapping,
+    ParsedQuestion,
+    ParsedQuestionnaire,
+    QuestionnaireFileError,
+)
 from .xlsx import XlsxBook
 
 __all__ = [
