@@ -10,8 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from fileformats import FileRejected, safety
 from questionnaires import policies, selectors
-from questionnaires.formats import DEFAULT_MAX_CELLS, MAX_QUESTIONS, QuestionnaireFileError, parse_questionnaire
+from questionnaires.formats import (
+    DEFAULT_MAX_CELLS,
+    MAX_QUESTIONS,
+    QuestionnaireFileError,
+    check_file,
+    parse_questionnaire,
+)
 from questionnaires.models import Provenance, Question, Questionnaire, QuestionnaireStatus, Response, ResponseStatus
 from tests.factories import UserFactory, library_entry
 
@@ -108,6 +115,14 @@ def test_the_cell_budget_message_names_the_limit():
     workbook.save(out)
     with pytest.raises(QuestionnaireFileError, match=f"more than {DEFAULT_MAX_CELLS:,} cells"):
         parse_questionnaire("wide.xlsx", out.getvalue())
+
+
+def test_a_workbook_with_too_much_sheet_xml_is_refused_before_any_sheet_is_read(monkeypatch):
+    # openpyxl would scan sheet XML without a <dimension> in full on opening, before the cell budget applies.
+    monkeypatch.setattr(safety, "MAX_WORKSHEET_BYTES", 100 * 1024)
+    with pytest.raises(FileRejected, match=r"sheets are 0 MB when unpacked; the limit is 0 MB"):
+        check_file("big.xlsx", question_xlsx(2_000))
+    assert len(parse_questionnaire("small.xlsx", question_xlsx(200)).questions) == 200
 
 
 @pytest.mark.django_db(transaction=True)
