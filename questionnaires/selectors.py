@@ -47,8 +47,10 @@ def questionnaires_with_counts(questionnaires) -> list[Questionnaire]:
 def questionnaire_counts(questionnaire, *, user=None) -> dict:
     """Per-status response counts of one questionnaire, plus `approvable`: how many of its responses `user` may
     approve (what approve-all acts on; 0 without a user). One aggregate query."""
-    approvable = policies.responses_approvable_by(user) if user is not None else None
-    extra = {"approvable": Count("pk", filter=Q(response__in=approvable))} if approvable is not None else {}
+    extra = {}
+    if user is not None:
+        approvable = policies.responses_approvable_by(user).filter(question__questionnaire=questionnaire)
+        extra["approvable"] = Count("pk", filter=Q(response__in=approvable.values("pk")))
     counts = Question.objects.filter(questionnaire=questionnaire).aggregate(**_response_counts(), **extra)
     counts.setdefault("approvable", 0)
     return counts
