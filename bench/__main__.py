@@ -1,4 +1,6 @@
-"""`make bench`: run every benchmark module in turn on a throwaway SQLite database."""
+"""`make bench`: run every benchmark module in turn on a throwaway SQLite database.
+
+`python -m bench review imports` runs only the named modules."""
 
 import os
 import sys
@@ -20,16 +22,21 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import audit_chain, autofill, extraction, imports, pdf, watermark
+    from bench import audit_chain, autofill, extraction, imports, pdf, review, watermark
 
-    for name, module in (
+    modules = (
         ("Audit trail", audit_chain),
         ("Auto-fill", autofill),
         ("Questionnaire import", imports),
         ("Questionnaire extraction (shared files and layout variants)", extraction),
         ("Package PDF", pdf),
         ("Evidence watermark", watermark),
-    ):
+        ("Review page and dashboard", review),
+    )
+    chosen = set(sys.argv[1:])
+    for name, module in modules:
+        if chosen and module.__name__.rsplit(".", 1)[-1] not in chosen:
+            continue
         print(f"\n== {name}")
         module.run()
 

@@ -32,8 +32,49 @@ def _best_of(runs: int, action) -> float:
     return min(times)
 
 
+def _generated(rows: int, columns: int) -> bytes:
+    """A workbook of `rows` questions with ID, question and `columns - 2` filled columns of unique text."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Questions")
+    sheet.append(["ID", "Question", "Answer", "Notes"] + [f"Extra {n}" for n in range(columns - 4)])
+    filler = "lorem ipsum dolor sit amet consectetur adipiscing elit " * 2
+    for row in range(1, rows + 1):
+        sheet.append(
+            [f"Q{row}", f"Question {row}: is the data encrypted?", None, None]
+            + [f"{row}-{n} {filler}" for n in range(columns - 4)]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _within_caps() -> None:
+    """The worst workbooks near the caps: 5,000 questions with as many filled columns as the cell budget allows,
+    and a file far over them (the 198,394-row shape), which must be refused quickly."""
+    from fileformats import FileRejected
+    from questionnaires.formats import DEFAULT_MAX_CELLS, MAX_QUESTIONS, parse_questionnaire
+
+    columns = DEFAULT_MAX_CELLS // (MAX_QUESTIONS + 1)
+    print(f"\n{'generated workbook (one run)':<62} {'questions':>9} {'parse s':>8}")
+    for label, data in (
+        (f"{MAX_QUESTIONS:,} questions x {columns} columns of 120-char text", _generated(MAX_QUESTIONS, columns)),
+        (f"{MAX_QUESTIONS:,} questions x 4 columns", _generated(MAX_QUESTIONS, 4)),
+        ("198,394 questions x 4 columns (refused)", _generated(198_394, 4)),
+    ):
+        started = time.perf_counter()
+        try:
+            count = str(len(parse_questionnaire("generated.xlsx", data).questions))
+        except FileRejected:
+            count = "refused"
+        print(f"{label:<62} {count:>9} {time.perf_counter() - started:>8.2f}")
+
+
 def run() -> None:
     from questionnaires.formats import parse_questionnaire
+
+    _within_caps()
 
     folder = shared_dir() / "questionnaires"
     files = sorted(p for p in folder.glob("*") if p.suffix in (".xlsx", ".json", ".csv")) if folder.is_dir() else []

@@ -27,6 +27,9 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
 MAX_DOCUMENT_BODY_BYTES = 32 * 1024 * 1024
 MAX_RELATIONSHIPS_BYTES = 4 * 1024 * 1024
+# openpyxl scans a whole sheet's XML on opening when the sheet lacks a <dimension> (some generators omit it),
+# before any cell budget applies: ~0.1-0.2 s a MB. Real questionnaires have at most ~5 MB of sheet XML.
+MAX_WORKSHEET_BYTES = 32 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024
 MAX_PROLOG_BYTES = 64 * 1024
@@ -167,7 +170,7 @@ def _check_directory(members: list[zipfile.ZipInfo], kind: _Package) -> None:
     names = [info.filename for info in members]
     if len(set(names)) != len(names):
         raise FileRejected(f"This {kind.extension} file is malformed (it repeats an internal part).")
-    total = 0
+    total = sheets = 0
     for info in members:
         if info.flag_bits & 0x1:
             raise FileRejected(f"This {kind.noun} is encrypted. Remove the password and upload it again.")
@@ -185,6 +188,14 @@ def _check_directory(members: list[zipfile.ZipInfo], kind: _Package) -> None:
                 f"so it was refused. Re-save it in {kind.program} and try again."
             )
         total += info.file_size
+        if info.filename.lower().startswith("xl/worksheets/") and info.filename.lower().endswith(".xml"):
+            sheets += info.file_size
+    if sheets > MAX_WORKSHEET_BYTES:
+        raise FileRejected(
+            f"This workbook's sheets are {sheets // 1024 // 1024} MB when unpacked; the limit is "
+            f"{MAX_WORKSHEET_BYTES // 1024 // 1024} MB. Delete unused tabs, rows or columns, or split it, and "
+            "upload it again."
+        )
     if total > MAX_UNCOMPRESSED_BYTES:
         raise FileRejected(
             f"This {kind.noun} unpacks to {total // 1024 // 1024} MB; the limit is "

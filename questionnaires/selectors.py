@@ -1,48 +1,63 @@
 """Shared reads of questionnaires and their questions."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from . import policies
 from .models import Question, Questionnaire, QuestionnaireStatus, ResponseStatus
 
+COUNT_NAMES = ("total", "suggested", "accepted", "attention", "approved")
+
 
 def _response_counts() -> dict:
-    prefix = "questions__response__status"
+    """Per-status counts over Question rows (each question has at most one response, so nothing counts twice)."""
     return {
-        "total": Count("questions", distinct=True),
-        "suggested": Count("questions", filter=Q(**{prefix: ResponseStatus.SUGGESTED}), distinct=True),
-        "accepted": Count("questions", filter=Q(**{prefix: ResponseStatus.ACCEPTED}), distinct=True),
-        "attention": Count("questions", filter=Q(**{prefix: ResponseStatus.NEEDS_ATTENTION}), distinct=True),
-        "approved": Count("questions", filter=Q(**{prefix: ResponseStatus.APPROVED}), distinct=True),
+        "total": Count("pk"),
+        "suggested": Count("pk", filter=Q(response__status=ResponseStatus.SUGGESTED)),
+        "accepted": Count("pk", filter=Q(response__status=ResponseStatus.ACCEPTED)),
+        "attention": Count("pk", filter=Q(response__status=ResponseStatus.NEEDS_ATTENTION)),
+        "approved": Count("pk", filter=Q(response__status=ResponseStatus.APPROVED)),
     }
 
 
-def questionnaire_list(*, user, include_completed: bool = False):
-    """Questionnaires the user may see with per-status response counts, soonest due first."""
+def questionnaire_list(*, user, include_completed: bool = False) -> QuerySet[Questionnaire]:
+    """Questionnaires the user may see, soonest due first; `questionnaires_with_counts` adds their progress."""
     questionnaires = policies.questionnaires_for(user).select_related("organisation", "owner")
     if not include_completed:
         questionnaires = questionnaires.exclude(status=QuestionnaireStatus.COMPLETED)
-    return questionnaires.annotate(**_response_counts()).order_by(F("due_on").asc(nulls_last=True), "-created_at")
+    return questionnaires.order_by(F("due_on").asc(nulls_last=True), "-created_at")
 
 
-def questionnaire_counts(questionnaire) -> dict:
-    """Per-status response counts of one questionnaire."""
-    return Questionnaire.objects.filter(pk=questionnaire.pk).aggregate(**_response_counts())
-
-
-def question_list(*, questionnaire, status: str = "", assignee_id: int | None = None, query: str = ""):
-    """The questionnaire's questions in file order with their responses and the entries they use."""
-    questions = (
-        Question.objects.filter(questionnaire=questionnaire)
-        .select_related(
-            "response",
-            "response__source_version__entry",
-            "response__assignee",
-            "response__last_edited_by",
-            "response__approver",
-        )
-        .prefetch_related("response__editors")
+def questionnaires_with_counts(questionnaires) -> list[Questionnaire]:
+    """The given questionnaires as a list, each with its per-status counts (`total`, `approved`, …) from one
+    grouped query over their questions alone, however many questions or questionnaires there are."""
+    rows = list(questionnaires)
+    grouped = (
+        Question.objects.filter(questionnaire__in=[row.pk for row in rows])
+        .order_by()
+        .values("questionnaire_id")
+        .annotate(**_response_counts())
     )
+    counts = {group["questionnaire_id"]: group for group in grouped} if rows else {}
+    for row in rows:
+        for name in COUNT_NAMES:
+            setattr(row, name, counts.get(row.pk, {}).get(name, 0))
+    return rows
+
+
+def questionnaire_counts(questionnaire, *, user=None) -> dict:
+    """Per-status response counts of one questionnaire, plus `approvable`: how many of its responses `user` may
+    approve (what approve-all acts on; 0 without a user). One aggregate query."""
+    extra = {}
+    if user is not None:
+        approvable = policies.responses_approvable_by(user).filter(question__questionnaire=questionnaire)
+        extra["approvable"] = Count("pk", filter=Q(response__in=approvable.values("pk")))
+    counts = Question.objects.filter(questionnaire=questionnaire).aggregate(**_response_counts(), **extra)
+    counts.setdefault("approvable", 0)
+    return counts
+
+
+def _questions_matching(*, questionnaire, status: str, assignee_id: int | None, query: str) -> QuerySet[Question]:
+    questions = Question.objects.filter(questionnaire=questionnaire)
     if status == "flagged":
         questions = questions.filter(response__is_flagged=True)
     elif status:
@@ -51,4 +66,35 @@ def question_list(*, questionnaire, status: str = "", assignee_id: int | None = 
         questions = questions.filter(response__assignee_id=assignee_id)
     if query:
         questions = questions.filter(Q(ref__icontains=query) | Q(text__icontains=query))
-    return questions.order_by("order")
+    return questions
+
+
+def question_list(*, questionnaire, status: str = "", assignee_id: int | None = None, query: str = ""):
+    """The questionnaire's questions in file order with their responses, the entries they use and everyone whose
+    words are in them (for the four-eyes check), in a fixed number of queries however many rows are read."""
+    questions = _questions_matching(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
+    return (
+        questions.select_related(
+            "response",
+            "response__source_version__entry",
+            "response__assignee",
+            "response__last_edited_by",
+            "response__approver",
+        )
+        .prefetch_related("response__editors", "response__source_version__editors")
+        .order_by("order")
+    )
+
+
+def question_section_list(
+    *, questionnaire, status: str = "", assignee_id: int | None = None, query: str = ""
+) -> list[dict]:
+    """The sections of the questions `question_list` returns for the same filters, in file order, each with
+    `name`, `count` and `start` (how many matching questions come before its first one). One grouped query."""
+    questions = _questions_matching(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
+    grouped = questions.order_by().values("section").annotate(count=Count("pk"), first=Min("order")).order_by("first")
+    sections, start = [], 0
+    for group in grouped:
+        sections.append({"name": group["section"], "count": group["count"], "start": start, "first": group["first"]})
+        start += group["count"]
+    return sections

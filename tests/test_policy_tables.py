@@ -211,6 +211,7 @@ def test_response_four_eyes_table(people, answered, who, may_approve):
     user = people[who]
     assert questionnaire_services and questionnaires.policies.can_approve_response(user, answered) is may_approve
     assert (questionnaires.policies.response_approval_refusal(user, answered) is None) is may_approve
+    assert questionnaires.policies.responses_approvable_by(user).filter(pk=answered.pk).exists() is may_approve
     contributions = questionnaires.policies.response_contributions(answered)
     assert set(contributions) == {people["editor"].pk, people["manager"].pk}
 
@@ -463,6 +464,7 @@ POLICY_TABLES = {
     "library.policies.nda_covers": test_an_organisation_is_covered_by_an_nda_only_while_flagged,
     "questionnaires.policies.response_approval_refusal": test_response_four_eyes_table,
     "questionnaires.policies.can_approve_response": test_response_four_eyes_table,
+    "questionnaires.policies.responses_approvable_by": test_response_four_eyes_table,
     "questionnaires.policies.response_contributions": test_response_four_eyes_table,
     "questionnaires.policies.questionnaires_for": test_questionnaire_door,
     "questionnaires.policies.questionnaire_get_for": test_questionnaire_door,

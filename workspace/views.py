@@ -50,7 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["organisation_count"] = account_policies.organisations_for(user).count()
         context["pending_invitations"] = account_selectors.invitation_list(user=user).filter(pending_only()).count()
         open_questionnaires = questionnaire_selectors.questionnaire_list(user=user)
-        context["open_questionnaires"] = list(open_questionnaires[:8])
+        context["open_questionnaires"] = questionnaire_selectors.questionnaires_with_counts(open_questionnaires[:8])
         context["open_questionnaire_count"] = open_questionnaires.count()
         context["review_waiting"] = library_selectors.review_queue(user=user).count()
         context["overdue_entries"] = library_selectors.status_counts(user=user)["overdue"]

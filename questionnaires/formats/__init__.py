@@ -17,6 +17,7 @@ from fileformats.safety import open_docx_archive, open_xlsx_archive
 
 from . import caiq, docx, generic, hecvat, vsaq
 from .parsed import (
+    MAX_QUESTIONS,
     AnswerSlot,
     ColumnMapping,
     ParsedQuestion,
@@ -31,6 +32,7 @@ Mappings = list[ColumnMapping]
 MAPPABLE_FORMATS = ("spreadsheet", "csv")  # read through columns a person can choose on the mapping page
 
 __all__ = [
+    "MAX_QUESTIONS",
     "AnswerSlot",
     "ColumnMapping",
     "ParsedQuestion",
@@ -48,7 +50,10 @@ __all__ = [
     "reading_preview",
 ]
 
-DEFAULT_MAX_CELLS = 2_000_000
+# Reading costs about 30-70 µs a cell (values, then formulas and dropdowns from the sheet XML), so this keeps the
+# worst workbook within the caps near 15 s (`python -m bench imports`); the largest real file, HECVAT 4.1.4, reads
+# 125,126 cells and 5,000 questions fit in 40 columns.
+DEFAULT_MAX_CELLS = 200_000
 VSAQ_SIGNATURE = hashlib.sha256(b"vsaq").hexdigest()
 
 
@@ -273,6 +278,12 @@ def _non_empty(parsed: ParsedQuestionnaire) -> ParsedQuestionnaire:
     """A confident reading must have found questions; an unsure one goes to a person as it is."""
     if not parsed.questions and parsed.confident:
         raise QuestionnaireFileError(f"No questions were found in this {parsed.format_label} file.")
+    if len(parsed.questions) > MAX_QUESTIONS:
+        raise QuestionnaireFileError(
+            f"This file has {len(parsed.questions):,} questions; Trustpack imports at most {MAX_QUESTIONS:,} per "
+            f"questionnaire. Split it into files of at most {MAX_QUESTIONS:,} questions (for example one per tab or "
+            "section) and import each one."
+        )
     if not parsed.questions:
         parsed.confidence = 0.0
     if not parsed.sheets:  # the fixed formats: a count per tab the questions came from

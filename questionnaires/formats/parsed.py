@@ -63,6 +63,9 @@ class ColumnMapping:
     mark_columns: list[str] = field(default_factory=list)
 
 
+# One questionnaire's questions at most, whatever its format: a review page, auto-fill and write-back stay usable.
+MAX_QUESTIONS = 5_000
+
 CONFIDENT = 0.6  # below this, an import stops at the mapping page with a preview instead of importing a guess
 
 

@@ -32,6 +32,7 @@ DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_RANGES_PER_SHEET = 50_000
 MAX_LIST_CELLS = 1_000
+BLANK_CELLS_PER_CELL = 10  # blank cells read cost far less than filled ones; they have a budget of their own
 MAX_HIDDEN_SPAN = 1_000  # hidden column ranges wider than this (e.g. "everything right of the form") are ignored
 _REFERENCE = re.compile(
     r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!]+)!)?(?P<range>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$"
@@ -90,7 +91,8 @@ class XlsxBook:
     def __init__(self, data: bytes, *, max_cells: int):
         self.archive: zipfile.ZipFile = open_xlsx_archive(data)
         self.max_cells = max_cells
-        self.cells_read = 0
+        self.cells_read = 0  # cells holding a value: what the budget is about
+        self.blank_cells_read = 0  # blank cells (a Google Sheets export pads every tab to 1,000 x 26)
         self._rows: dict[str, list[tuple]] = {}
         self._extras: dict[str, SheetExtras] = {}
         self._choices: dict[tuple[str, str], list[str]] = {}
@@ -126,10 +128,17 @@ class XlsxBook:
                     worksheet = self.workbook[sheet]
                     worksheet.reset_dimensions()
                     for row in worksheet.iter_rows(values_only=True):
-                        self.cells_read += len(row)
-                        if self.cells_read > self.max_cells:
+                        filled = sum(1 for value in row if value is not None and value != "")
+                        self.cells_read += filled
+                        self.blank_cells_read += len(row) - filled
+                        if (
+                            self.cells_read > self.max_cells
+                            or self.blank_cells_read > BLANK_CELLS_PER_CELL * self.max_cells
+                        ):
                             raise QuestionnaireFileError(
-                                f"This workbook has more than {self.max_cells:,} cells to read; it cannot be imported."
+                                f"This workbook has more than {self.max_cells:,} filled cells (or "
+                                f"{BLANK_CELLS_PER_CELL * self.max_cells:,} blank ones) to read; it cannot be "
+                                "imported. Delete unused tabs, rows or columns, or split it."
                             )
                         rows.append(row)
             except QuestionnaireFileError:

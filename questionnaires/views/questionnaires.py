@@ -5,6 +5,7 @@ import itertools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from ..forms import (
 )
 from ..models import Questionnaire, QuestionnaireStatus, ResponseStatus
 
+QUESTIONS_PER_PAGE = 100
 REVIEW_FILTERS = {
     "": "All",
     ResponseStatus.NEEDS_ATTENTION: "Needs attention",
@@ -51,7 +53,9 @@ def _workers():
 def questionnaire_list(request: HttpRequest) -> HttpResponse:
     require(policies.can_view_library(request.user))
     show_all = request.GET.get("all") == "1"
-    questionnaires = selectors.questionnaire_list(user=request.user, include_completed=show_all)
+    questionnaires = selectors.questionnaires_with_counts(
+        selectors.questionnaire_list(user=request.user, include_completed=show_all)
+    )
     return render(
         request,
         "questionnaires/questionnaire_list.html",
@@ -119,24 +123,30 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = ""
     query = request.GET.get("q", "").strip()[:200]
     assignee_id = request.user.pk if request.GET.get("mine") == "1" else None
-    questions = list(
-        selectors.question_list(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
-    )
+    filters = {"questionnaire": questionnaire, "status": status, "assignee_id": assignee_id, "query": query}
+    # A junk or out-of-range page number shows the first or last page rather than an error.
+    page = Paginator(selectors.question_list(**filters), QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
     user = request.user
     can_review = policies.can_review_library(user)
+    questions = list(page.object_list)
     for question in questions:
         response = getattr(question, "response", None)
         question.approval_allowed = bool(
             can_review and response is not None and policies.can_approve_response(user, response)
         )
-    sections = [(section, list(items)) for section, items in itertools.groupby(questions, key=lambda q: q.section)]
-    counts = selectors.questionnaire_counts(questionnaire)
+    section_index = _section_index(selectors.question_section_list(**filters))
+    counts = selectors.questionnaire_counts(questionnaire, user=user)
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     return render(
         request,
         "questionnaires/questionnaire_detail.html",
         {
             "questionnaire": questionnaire,
-            "sections": sections,
+            "page": page,
+            "page_query": page_query.urlencode(),
+            "sections": _page_sections(questions, section_index),
+            "section_index": section_index,
             "counts": counts,
             "bar": _progress_bar(counts),
             "filters": REVIEW_FILTERS,
@@ -145,17 +155,29 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mine": assignee_id is not None,
             "can_work": policies.can_work_on_questionnaires(user),
             "can_review": can_review,
-            "approvable": _approvable_count(questionnaire, user),
+            "approvable": counts["approvable"],
         },
     )
 
 
-def _approvable_count(questionnaire: Questionnaire, user) -> int:
-    """How many accepted responses of the whole questionnaire this user may approve (what approve-all does)."""
-    if not policies.can_review_library(user):
-        return 0
-    accepted = selectors.question_list(questionnaire=questionnaire, status=ResponseStatus.ACCEPTED)
-    return sum(1 for question in accepted if policies.can_approve_response(user, question.response))
+def _section_index(sections: list[dict]) -> list[dict]:
+    """Each matching section with its anchor number and the page its first question is on."""
+    return [
+        {**section, "number": number, "page": section["start"] // QUESTIONS_PER_PAGE + 1}
+        for number, section in enumerate(sections, start=1)
+    ]
+
+
+def _page_sections(questions: list, section_index: list[dict]) -> list[dict]:
+    """The page's questions in runs of one section, each run knowing its whole section (count, anchor) and
+    whether it continues from the previous page."""
+    by_name = {section["name"]: section for section in section_index}
+    runs = []
+    for name, items in itertools.groupby(questions, key=lambda question: question.section):
+        rows = list(items)
+        section = by_name.get(name, {"name": name, "count": len(rows), "number": 0, "first": rows[0].order})
+        runs.append({"section": section, "questions": rows, "continued": rows[0].order != section["first"]})
+    return runs
 
 
 def _progress_bar(counts: dict) -> list[dict]:
