@@ -43,7 +43,8 @@ def _row_col(cell: str) -> tuple[int, int]:
 
 def _values_for(question, response) -> list[tuple[dict, str]]:
     """(slot, value) pairs for one answered question, following each slot's role and kind. A layout that
-    marks answers with an "x" under Yes / No / N/A columns gets the x in the chosen column only."""
+    marks answers with an "x" under Yes / No / N/A columns gets the x in the chosen column only; an x a returned
+    copy had in another of them is cleared."""
     main_is_choice = question.answer_kind == "choice"
     pairs = []
     for slot in question.slots:
@@ -51,7 +52,11 @@ def _values_for(question, response) -> list[tuple[dict, str]]:
         marks = slot.get("mark_cells") or []
         if role == "answer" and marks and response.choice in slot.get("choices", []):
             chosen = slot["choices"].index(response.choice)
-            pairs.extend(({**slot, "cell": cell}, "x") for index, cell in enumerate(marks) if index == chosen)
+            pairs.append(({**slot, "cell": marks[chosen]}, "x"))
+            # A returned copy may already carry an x elsewhere in the row: the new answer replaces it.
+            previous = slot["choices"].index(slot["existing"]) if slot.get("existing") in slot["choices"] else chosen
+            if previous != chosen:
+                pairs.append(({**slot, "cell": marks[previous]}, ""))
             continue
         if role == "answer":
             value = response.choice if kind == "choice" else response.text
