@@ -107,27 +107,32 @@ def test_a_file_at_the_question_cap_is_read():
 
 
 def test_the_cell_budget_message_names_the_limit():
+    budget = 2_000  # the same check as DEFAULT_MAX_CELLS, at a size that keeps the test quick
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Wide")
-    for n in range(DEFAULT_MAX_CELLS // 200 + 2):
-        sheet.append([f"Question {n} about encryption of data?"] + ["x"] * 199)
+    for n in range(budget // 20 + 2):
+        sheet.append([f"Question {n} about encryption of data?"] + ["x"] * 19)
     out = io.BytesIO()
     workbook.save(out)
-    with pytest.raises(QuestionnaireFileError, match=f"more than {DEFAULT_MAX_CELLS:,} filled cells"):
-        parse_questionnaire("wide.xlsx", out.getvalue())
+    with pytest.raises(QuestionnaireFileError, match=f"more than {budget:,} filled cells"):
+        parse_questionnaire("wide.xlsx", out.getvalue(), max_cells=budget)
+    assert DEFAULT_MAX_CELLS >= 125_126  # the largest real questionnaire (HECVAT 4.1.4) fits
 
 
 def test_blank_padding_counts_against_its_own_larger_budget():
+    budget = 500
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Padded")
     sheet.append(["ID", "Question", "Answer"])
     for n in range(5):
-        sheet.append([f"Q{n}", f"Do you encrypt backups of system {n}?", ""])
-    for _ in range(DEFAULT_MAX_CELLS // 26 + 10):  # more blank cells than the filled-cell budget allows
+        sheet.append([f"Q{n}", f"Do you encrypt backups of system {n}?", None])
+    for _ in range(100):  # 2,600 blank cells: more than the filled-cell budget, within the blank one
         sheet.append([""] * 26)
     out = io.BytesIO()
     workbook.save(out)
-    assert len(parse_questionnaire("padded.xlsx", out.getvalue()).questions) == 5
+    assert len(parse_questionnaire("padded.xlsx", out.getvalue(), max_cells=budget).questions) == 5
+    with pytest.raises(QuestionnaireFileError, match="blank ones"):
+        parse_questionnaire("padded.xlsx", out.getvalue(), max_cells=200)
 
 
 def test_a_workbook_with_too_much_sheet_xml_is_refused_before_any_sheet_is_read(monkeypatch):
