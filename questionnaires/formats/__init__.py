@@ -122,6 +122,11 @@ def _read(
         parsed = _parse_xlsx(book, mappings, grids, detection)
         parsed.layout_signature = signature
         parsed.warnings.extend(book.warnings)
+        if len(book.sheet_names) > generic.MAX_SHEETS_SCANNED:
+            parsed.warnings.append(
+                f"This workbook has {len(book.sheet_names)} tabs; only the first {generic.MAX_SHEETS_SCANNED} were "
+                "read. Split it to import the rest."
+            )
         return _non_empty(parsed)
 
 

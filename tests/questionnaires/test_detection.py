@@ -287,3 +287,19 @@ def test_semicolon_csv_with_bom_and_title_rows():
     parsed = parse_questionnaire("review.csv", ("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
     assert parsed.confident and refs_and_texts(parsed) == QUESTIONS
     assert parsed.questions[0].slots[0].cell == "C4"
+
+
+def test_tabs_past_the_scan_limit_are_named_in_a_warning(monkeypatch):
+    from questionnaires.formats import generic
+
+    monkeypatch.setattr(generic, "MAX_SHEETS_SCANNED", 2)
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in (("One", QUESTIONS[:3]), ("Two", QUESTIONS[3:]), ("Three", QUESTIONS[:3])):
+        sheet = workbook.create_sheet(title)
+        sheet.append(["ID", "Question", "Answer"])
+        for ref, text in rows:
+            sheet.append([f"{title}-{ref}", text, None])
+    parsed = parse_questionnaire("many.xlsx", xlsx(workbook))
+    assert {question.ref.split("-")[0] for question in parsed.questions} == {"One", "Two"}
+    assert parsed.warnings == ["This workbook has 3 tabs; only the first 2 were read. Split it to import the rest."]
