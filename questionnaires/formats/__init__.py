@@ -16,6 +16,7 @@ from fileformats import uploads
 from fileformats.safety import open_docx_archive, open_xlsx_archive
 
 from . import caiq, docx, generic, hecvat, vsaq
+from . import detection as detecting
 from .parsed import (
     MAX_QUESTIONS,
     AnswerSlot,
@@ -106,7 +107,7 @@ def _read(
         return _non_empty(parsed)
     if ext in uploads.CSV_EXTENSIONS:
         grids = [generic.csv_grid(data, max_cells=max_cells)]
-        detection = generic.detect(grids)
+        detection = detecting.detect(grids)
         signature = generic.signature(grids, detection.mappings) if with_signature else ""
         if mappings is None and remembered is not None:
             mappings = remembered(signature)
@@ -115,7 +116,7 @@ def _read(
         return _non_empty(parsed)
     with XlsxBook(data, max_cells=max_cells) as book:
         grids = generic.xlsx_grids(book) if with_signature else None
-        detection = generic.detect(grids) if grids is not None else None
+        detection = detecting.detect(grids) if grids is not None else None
         signature = generic.signature(grids, detection.mappings) if grids is not None else ""
         if mappings is None and remembered is not None:
             mappings = remembered(signature)
@@ -151,15 +152,15 @@ def detect_mapping(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_C
     return detection.mappings[0] if detection and detection.mappings else None
 
 
-def detect_layout(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> generic.Detection | None:
+def detect_layout(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX_CELLS) -> detecting.Detection | None:
     """Every question tab's guessed columns with the confidence and doubts; None for VSAQ and Word."""
     ext = uploads.upload_check(uploads.QUESTIONNAIRE, filename, data)
     if ext in uploads.JSON_EXTENSIONS + uploads.DOCX_EXTENSIONS:
         return None
     if ext in uploads.CSV_EXTENSIONS:
-        return generic.detect([generic.csv_grid(data, max_cells=max_cells)])
+        return detecting.detect([generic.csv_grid(data, max_cells=max_cells)])
     with XlsxBook(data, max_cells=max_cells) as book:
-        return generic.detect(generic.xlsx_grids(book))
+        return detecting.detect(generic.xlsx_grids(book))
 
 
 def preview_rows(filename: str, data: bytes, *, rows: int = 15, columns: int = 12) -> dict:
@@ -232,7 +233,7 @@ def layout_signature(filename: str, data: bytes, *, max_cells: int = DEFAULT_MAX
     else:
         with XlsxBook(data, max_cells=max_cells) as book:
             grids = generic.xlsx_grids(book)
-    return generic.signature(grids, generic.detect(grids).mappings)
+    return generic.signature(grids, detecting.detect(grids).mappings)
 
 
 def mappings_from_json(value) -> Mappings | None:
@@ -271,7 +272,7 @@ def _parse_generic(grids: list, mappings: Mappings | None, detection, *, format_
     """Through the mappings a person confirmed, as they are; else through detection, with its confidence."""
     if mappings:
         return generic.parse(grids, mappings, format_name=format_name, label=label)
-    detection = detection or generic.detect(grids)
+    detection = detection or detecting.detect(grids)
     parsed = generic.parse(grids, detection.mappings, format_name=format_name, label=label)
     parsed.confidence, parsed.doubts = detection.confidence, list(detection.doubts)
     read = {summary.sheet: summary for summary in parsed.sheets}

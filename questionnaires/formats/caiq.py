@@ -14,7 +14,7 @@ column. Any workbook with such a Yes/No/NA block is read this way, CAIQ or not.
 
 import re
 
-from .generic import is_id, question_likeness
+from .cues import is_id, question_likeness
 from .parsed import AnswerSlot, ParsedQuestion, ParsedQuestionnaire
 from .xlsx import XlsxBook, cell_ref, cell_text
 

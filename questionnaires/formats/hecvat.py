@@ -14,7 +14,7 @@ slot, so rows whose answer cell holds a formula are skipped and each ID is taken
 
 import re
 
-from .generic import is_placeholder
+from .cues import is_placeholder
 from .parsed import AnswerSlot, ParsedQuestion, ParsedQuestionnaire
 from .xlsx import XlsxBook, cell_ref, cell_text
 

@@ -7,7 +7,7 @@ import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from questionnaires.formats import parse_questionnaire
-from questionnaires.formats.generic import ID_PATTERN, question_likeness
+from questionnaires.formats.cues import ID_PATTERN, question_likeness
 
 QUESTIONS = [
     ("AC-01", "Do you enforce multi-factor authentication for every administrator?"),

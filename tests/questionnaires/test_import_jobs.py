@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from jobs.services import job_claim, job_fail, job_progress
 from questionnaires import services
-from questionnaires.formats import QuestionnaireFileError, generic
+from questionnaires.formats import QuestionnaireFileError, detection, generic
 from questionnaires.models import Question, Questionnaire, QuestionnaireStatus, Response
 from questionnaires.tasks import questionnaire_import_task, questionnaire_imports_sweep_task
 from tests.factories import library_entry
@@ -98,15 +98,15 @@ def test_a_refused_file_keeps_the_parsers_message(queued, monkeypatch):
     def refuse(grids):
         raise QuestionnaireFileError("The sheet 'x' is malformed and cannot be read.")
 
-    monkeypatch.setattr(generic, "detect", refuse)
+    monkeypatch.setattr(detection, "detect", refuse)
     questionnaire = import_now(queued)
     assert questionnaire.status == QuestionnaireStatus.FAILED
     assert questionnaire.import_error == "The sheet 'x' is malformed and cannot be read."
 
 
 def test_an_unsure_reading_stops_at_the_mapping_page_with_nothing_imported(queued, monkeypatch):
-    unsure = generic.Detection([], 0.0, ["No column in this file reads like a list of questions."], [])
-    monkeypatch.setattr(generic, "detect", lambda grids: unsure)
+    unsure = detection.Detection([], 0.0, ["No column in this file reads like a list of questions."], [])
+    monkeypatch.setattr(detection, "detect", lambda grids: unsure)
     questionnaire = import_now(queued)
     assert (questionnaire.status, questionnaire.questions.count()) == (QuestionnaireStatus.NEEDS_MAPPING, 0)
     assert questionnaire.mapping is None
