@@ -37,11 +37,11 @@ from defusedxml.ElementTree import fromstring
 
 from fileformats.safety import open_docx_archive
 
-from .parsed import AnswerSlot, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError, SheetSummary
+from .cues import ID_PATTERN, question_likeness
+from .parsed import MAX_QUESTIONS, AnswerSlot, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError, SheetSummary
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 STRICT_W = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"
-MAX_QUESTIONS = 5_000
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"))
 _ROMAN += ((9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
 HEADER_ROWS_SEARCHED = 5
@@ -52,15 +52,6 @@ _SKIPPED_SUBTREES = {
     "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent",
 }
 
-QUESTION_START = re.compile(
-    r"^(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|shall|should|may|must|how|what|which|"
-    r"who|when|where|why|describe|provide|list|explain|please|state|confirm|indicate|specify|detail|outline|"
-    r"identify|attach|give|summari[sz]e)\b",
-    re.IGNORECASE,
-)
-ID_PATTERN = re.compile(
-    r"^(?:[A-Z][A-Za-z&]{0,9}[-_.]?\d+(?:[.-]\d+)*[a-z]?|\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*|Q\s?\d+(?:\.\d+)*)$"
-)
 _NUMBER_PREFIX = re.compile(
     r"^(?:(?:Q|Question)\s*(?P<q>\d+(?:\.\d+)*)\s*[:.)\-]?|(?P<n>\d+(?:\.\d+)*)(?:[.)]|(?=\s)))\s*(?P<rest>\S.*)$",
     re.IGNORECASE | re.DOTALL,
@@ -95,9 +86,8 @@ _HEADERS = (  # tested in this order: "Response comments" is a comment column, "
 
 
 def reads_like_question(text: str) -> bool:
-    """True for text that asks something: ends with "?" or starts with an asking or instructing word."""
-    text = text.strip()
-    return len(text) >= 8 and (text.endswith("?") or bool(QUESTION_START.match(text)))
+    """True for text that asks something, by the same cues as every other reader (`cues.question_likeness`)."""
+    return question_likeness(text) > 0
 
 
 def is_placeholder(text: str) -> bool:
