@@ -28,30 +28,14 @@ Locators (`AnswerSlot.cell`; `AnswerSlot.sheet` is ""), all numbers 1-based, cou
 
 import hashlib
 import re
-import zipfile
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
-from fileformats.safety import open_docx_archive
+from xml.etree.ElementTree import Element
 
 from .cues import ID_PATTERN, question_likeness
 from .parsed import MAX_QUESTIONS, AnswerSlot, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFileError, SheetSummary
+from .wordml import Cell, Document, W, text_of
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-STRICT_W = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"))
-_ROMAN += ((9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
 HEADER_ROWS_SEARCHED = 5
-_SKIPPED_SUBTREES = {
-    W + "del",
-    W + "txbxContent",
-    W + "tbl",
-    "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent",
-}
-
 _NUMBER_PREFIX = re.compile(
     r"^(?:(?:Q|Question)\s*(?P<q>\d+(?:\.\d+)*)\s*[:.)\-]?|(?P<n>\d+(?:\.\d+)*)(?:[.)]|(?=\s)))\s*(?P<rest>\S.*)$",
     re.IGNORECASE | re.DOTALL,
@@ -105,7 +89,7 @@ def answer_label(text: str) -> tuple[str, str]:
 
 def parse(filename: str, data: bytes) -> ParsedQuestionnaire:
     """The questions of a Word questionnaire, from its tables and numbered paragraphs, in document order."""
-    document = _Document(data)
+    document = Document(data)
     reader = _Reader(document)
     questions = reader.read()
     if not questions:
@@ -128,7 +112,7 @@ def table_headers(data: bytes) -> list[list[str]]:
     """Each top-level table's header row as text; a table without one counts by its number of cells only, so
     that its content does not make two documents of the same layout look different."""
     headers = []
-    for table in _Document(data).tables:
+    for table in Document(data).tables:
         found = _header(table)
         if found:
             headers.append([" ".join(cell.text.split()) for cell in table[found[0]]])
@@ -140,7 +124,7 @@ def table_headers(data: bytes) -> list[list[str]]:
 def table_previews(data: bytes, *, rows: int, columns: int) -> list[dict]:
     """The first rows and cells of each top-level table as text, for showing a person what was read."""
     previews = []
-    for number, table in enumerate(_Document(data).tables, start=1):
+    for number, table in enumerate(Document(data).tables, start=1):
         previews.append(
             {
                 "name": f"Table {number}",
@@ -160,217 +144,6 @@ def signature(data: bytes) -> str:
     return hashlib.sha256(f"docx\x1d{text}".encode()).hexdigest()
 
 
-@dataclass
-class _Cell:
-    index: int  # 1-based among the row's <w:tc>
-    start: int  # first grid column, 0-based
-    span: int
-    text: str
-    continued: bool  # a vertically merged cell below the first: shows the cell above it
-
-    def covers(self, column: int) -> bool:
-        return self.start <= column < self.start + self.span
-
-
-class _Document:
-    """The body's top-level paragraphs and tables, with what styles and numbering say about them."""
-
-    def __init__(self, data: bytes):
-        with open_docx_archive(data) as archive:
-            names = {info.filename.lower(): info.filename for info in archive.infolist()}
-            root = _xml(archive, names["word/document.xml"])
-            styles = _xml(archive, names["word/styles.xml"]) if "word/styles.xml" in names else None
-            numbering = _xml(archive, names["word/numbering.xml"]) if "word/numbering.xml" in names else None
-        if root.tag == STRICT_W + "document":
-            raise QuestionnaireFileError(
-                "This document is saved as Strict Open XML. Save it as a Word Document (.docx) and upload it again."
-            )
-        body = root.find(W + "body")
-        if root.tag != W + "document" or body is None:
-            raise QuestionnaireFileError("This .docx file has no document body; it is not a Word document.")
-        self.blocks = [child for child in body if child.tag in (W + "p", W + "tbl")]
-        self.tables = [_table(block) for block in self.blocks if block.tag == W + "tbl"]
-        self.headings, self.listed = _styles(styles)
-        self.numbering = _Numbering(numbering)
-
-    def is_heading(self, paragraph: Element) -> bool:
-        properties = paragraph.find(W + "pPr")
-        if properties is None:
-            return False
-        level = properties.find(W + "outlineLvl")
-        if level is not None and level.get(W + "val", "9").isdigit() and int(level.get(W + "val", "9")) < 9:
-            return True
-        style = properties.find(W + "pStyle")
-        return style is not None and style.get(W + "val") in self.headings
-
-    def list_level(self, paragraph: Element) -> tuple[str, int] | None:
-        """(numbering id, level) of a list item, from the paragraph or its style; None when it is not one."""
-        properties = paragraph.find(W + "pPr")
-        if properties is None:
-            return None
-        number = properties.find(W + "numPr")
-        style = properties.find(W + "pStyle")
-        num_id = level = None
-        if number is not None:
-            num_id = _val(number.find(W + "numId"))
-            level = _val(number.find(W + "ilvl"))
-        if num_id is None and style is not None:
-            num_id = self.listed.get(style.get(W + "val", ""))
-        if num_id is None or num_id == "0":
-            return None
-        return num_id, int(level) if level and level.isdigit() else 0
-
-
-def _xml(archive: zipfile.ZipFile, name: str) -> Element:
-    try:
-        return fromstring(archive.read(name), forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
-        raise QuestionnaireFileError(f"This .docx file is damaged ({name} is not readable XML).") from exc
-
-
-def _val(element: Element | None) -> str | None:
-    return None if element is None else element.get(W + "val")
-
-
-def _styles(root: Element | None) -> tuple[set[str], dict[str, str]]:
-    """Heading style ids, and style id → numbering id for list styles (following basedOn)."""
-    if root is None:
-        return set(), {}
-    names, based_on, numbered, outline = {}, {}, {}, set()
-    for style in root.iter(W + "style"):
-        style_id = style.get(W + "styleId", "")
-        names[style_id] = (_val(style.find(W + "name")) or "").lower()
-        based_on[style_id] = _val(style.find(W + "basedOn"))
-        num_id = _val(style.find(f"{W}pPr/{W}numPr/{W}numId"))
-        if num_id:
-            numbered[style_id] = num_id
-        level = _val(style.find(f"{W}pPr/{W}outlineLvl"))
-        if level and level.isdigit() and int(level) < 9:
-            outline.add(style_id)
-
-    def chain(style_id: str) -> list[str]:
-        seen: list[str] = []
-        while style_id and style_id not in seen and len(seen) < 20:
-            seen.append(style_id)
-            style_id = based_on.get(style_id) or ""
-        return seen
-
-    headings, listed = set(), {}
-    for style_id in names:
-        ancestry = chain(style_id)
-        if any(re.match(r"heading \d", names.get(item, "")) or item in outline for item in ancestry):
-            headings.add(style_id)
-        num_id = next((numbered[item] for item in ancestry if item in numbered), None)
-        if num_id:
-            listed[style_id] = num_id
-    return headings, listed
-
-
-class _Numbering:
-    """Counts list items as Word shows them ("2", "2.1", "b"), per list (abstract numbering), honouring start
-    values; close enough to name a question when the document has no number of its own in the text."""
-
-    _FORMATS = {"decimal", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "decimalZero"}
-
-    def __init__(self, root: Element | None):
-        self.abstract_of: dict[str, str] = {}
-        self.levels: dict[str, dict[int, tuple[int, str]]] = {}
-        self.counters: dict[str, list[int]] = {}
-        if root is None:
-            return
-        for abstract in root.iter(W + "abstractNum"):
-            levels = {}
-            for level in abstract.iter(W + "lvl"):
-                start = _val(level.find(W + "start")) or "1"
-                levels[int(level.get(W + "ilvl", "0") or 0)] = (
-                    int(start) if start.isdigit() else 1,
-                    _val(level.find(W + "numFmt")) or "decimal",
-                )
-            self.levels[abstract.get(W + "abstractNumId", "")] = levels
-        for num in root.iter(W + "num"):
-            self.abstract_of[num.get(W + "numId", "")] = _val(num.find(W + "abstractNumId")) or ""
-
-    def label(self, num_id: str, level: int) -> str:
-        """The next item's number at this level; "" for bullets and formats with no number."""
-        level = min(level, 8)
-        abstract = self.abstract_of.get(num_id, num_id)
-        levels = self.levels.get(abstract, {})
-        counters = self.counters.setdefault(abstract, [0] * 9)
-        counters[level] += 1
-        for deeper in range(level + 1, 9):
-            counters[deeper] = 0
-        parts = []
-        for depth in range(level + 1):
-            start, kind = levels.get(depth, (1, "decimal"))
-            if kind not in self._FORMATS:
-                return ""
-            parts.append(_format_number(max(counters[depth], 1) - 1 + start, kind))
-        return ".".join(parts)
-
-
-def _format_number(value: int, kind: str) -> str:
-    if kind in ("lowerLetter", "upperLetter"):
-        letters = ""
-        while value > 0:
-            value, remainder = divmod(value - 1, 26)
-            letters = chr(97 + remainder) + letters
-        return letters.upper() if kind == "upperLetter" else letters
-    if kind in ("lowerRoman", "upperRoman"):
-        numerals = ""
-        for amount, numeral in _ROMAN:
-            count, value = divmod(value, amount)
-            numerals += numeral * count
-        return numerals.upper() if kind == "upperRoman" else numerals
-    return str(value)
-
-
-def text_of(element: Element) -> str:
-    """The text a reader sees in a paragraph or cell: tabs and line breaks kept, deleted text and text boxes left
-    out, a cell's paragraphs on their own lines (nested tables left out)."""
-    parts: list[str] = []
-
-    def walk(node: Element) -> None:
-        for child in node:
-            tag = child.tag
-            if tag in _SKIPPED_SUBTREES:
-                continue
-            if tag == W + "t":
-                parts.append(child.text or "")
-            elif tag == W + "tab":
-                parts.append("\t")
-            elif tag in (W + "br", W + "cr"):
-                parts.append("\n")
-            elif tag == W + "noBreakHyphen":
-                parts.append("-")
-            elif tag == W + "p":
-                if parts and parts[-1] != "\n":
-                    parts.append("\n")
-                walk(child)
-                parts.append("\n")
-            else:
-                walk(child)
-
-    walk(element)
-    return "".join(parts).strip()
-
-
-def _table(table: Element) -> list[list[_Cell]]:
-    rows = []
-    for row in table.findall(W + "tr"):
-        before = _val(row.find(f"{W}trPr/{W}gridBefore"))
-        column = int(before) if before and before.isdigit() else 0
-        cells = []
-        for index, cell in enumerate(row.findall(W + "tc"), start=1):
-            span = _val(cell.find(f"{W}tcPr/{W}gridSpan"))
-            span_count = max(int(span), 1) if span and span.isdigit() else 1
-            merge = cell.find(f"{W}tcPr/{W}vMerge")
-            continued = merge is not None and merge.get(W + "val", "continue") == "continue"
-            cells.append(_Cell(index, column, span_count, "" if continued else text_of(cell), continued))
-            column += span_count
-        rows.append(cells)
-    return rows
-
-
 def _header_role(text: str) -> str | None:
     text = " ".join(re.sub(r"[^\w#/&. ]", " ", text.lower()).split())
     if not text or len(text) > 60:
@@ -378,7 +151,7 @@ def _header_role(text: str) -> str | None:
     return next((role for role, pattern in _HEADERS if pattern.search(text)), None)
 
 
-def _header(table: list[list[_Cell]]) -> tuple[int, dict[str, int]] | None:
+def _header(table: list[list[Cell]]) -> tuple[int, dict[str, int]] | None:
     """(row index, role → grid column) of the first row within the first few that names a question or answer
     column among others."""
     for index, row in enumerate(table[:HEADER_ROWS_SEARCHED]):
@@ -392,11 +165,11 @@ def _header(table: list[list[_Cell]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _cell_at(row: list[_Cell], column: int) -> _Cell | None:
+def _cell_at(row: list[Cell], column: int) -> Cell | None:
     return next((cell for cell in row if cell.covers(column)), None)
 
 
-def _column_shares(rows: list[list[_Cell]], test) -> dict[int, tuple[float, int]]:
+def _column_shares(rows: list[list[Cell]], test) -> dict[int, tuple[float, int]]:
     """Grid column → (share of its filled cells that pass `test`, filled cells)."""
     counts: dict[int, list[int]] = {}
     for row in rows:
@@ -419,7 +192,7 @@ class _Layout:
     asks: bool  # most cells of the question column read like questions
 
 
-def _layout(table: list[list[_Cell]]) -> _Layout | str:
+def _layout(table: list[list[Cell]]) -> _Layout | str:
     """Where a table's questions and answers are, or why it holds none."""
     found = _header(table)
     roles = found[1] if found else {}
@@ -464,7 +237,7 @@ def _strip_number(text: str) -> str:
 
 
 class _Reader:
-    def __init__(self, document: _Document):
+    def __init__(self, document: Document):
         self.document = document
         self.questions: list[ParsedQuestion] = []
         self.used_refs: set[str] = set()
@@ -482,7 +255,7 @@ class _Reader:
         for position, block in enumerate(blocks):
             if block.tag == W + "tbl":
                 table_number += 1
-                self._table(table_number, section)
+                self.table_cells(table_number, section)
                 continue
             paragraph_number += 1
             if skip_next:
@@ -550,7 +323,7 @@ class _Reader:
             existing = text
         return AnswerSlot(role="answer", sheet="", cell=f"P{number + 1}", kind="text", existing=existing), True
 
-    def _table(self, number: int, section: str) -> None:
+    def table_cells(self, number: int, section: str) -> None:
         table = self.document.tables[number - 1]
         summary = SheetSummary(f"Table {number}")
         self.summaries.append(summary)
@@ -602,7 +375,7 @@ class _Reader:
                 )
 
     @staticmethod
-    def _section_row(row: list[_Cell], filled: list[_Cell], question_cell: _Cell | None, layout: _Layout) -> str:
+    def _section_row(row: list[Cell], filled: list[Cell], question_cell: Cell | None, layout: _Layout) -> str:
         text = " ".join(filled[0].text.split()) if len(filled) == 1 else ""
         if not text:
             return ""
@@ -620,7 +393,7 @@ class _Reader:
         return ""
 
     @staticmethod
-    def _cell_slot(role: str, locator: str, cell: _Cell) -> AnswerSlot:
+    def _cell_slot(role: str, locator: str, cell: Cell) -> AnswerSlot:
         existing = "" if is_placeholder(cell.text) else cell.text.strip()
         return AnswerSlot(role=role, sheet="", cell=f"{locator}.C{cell.index}", kind="text", existing=existing)
 

@@ -7,6 +7,7 @@ import zipfile
 
 import docx
 import pytest
+from defusedxml.ElementTree import fromstring
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -200,7 +201,7 @@ def test_preview_signature_and_mapping_for_word_documents():
 
 def document_texts(data: bytes, skip: set[str]) -> list[str]:
     """The text of every top-level paragraph and table cell, by locator, except the locators in `skip`."""
-    root = docx_format.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    root = fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
     body = root.find(W + "body")
     texts, paragraph, table = [], 0, 0
     for block in body:
