@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import mapping as mapping_views
 from .views import questionnaires as qviews
 
 app_name = "questionnaires"
@@ -11,7 +12,7 @@ urlpatterns = [
     path("questionnaires/<int:pk>/status.json", qviews.questionnaire_status, name="questionnaire-status"),
     path("questionnaires/<int:pk>/retry/", qviews.questionnaire_import_retry, name="questionnaire-import-retry"),
     path("questionnaires/<int:pk>/settings/", qviews.questionnaire_settings, name="questionnaire-settings"),
-    path("questionnaires/<int:pk>/mapping/", qviews.questionnaire_mapping, name="questionnaire-mapping"),
+    path("questionnaires/<int:pk>/mapping/", mapping_views.questionnaire_mapping, name="questionnaire-mapping"),
     path("questionnaires/<int:pk>/complete/", qviews.questionnaire_complete, name="questionnaire-complete"),
     path("questionnaires/<int:pk>/export/", qviews.questionnaire_export, name="questionnaire-export"),
     path("questionnaires/<int:pk>/approve-all/", qviews.questionnaire_approve_all, name="questionnaire-approve-all"),
