@@ -9,7 +9,8 @@ documents also hold the answer text.
 Learning: cold (library only); leave-one-questionnaire-out (each dev questionnaire scored after the labelled questions
 of the other five became confirmed phrasings of their first labelled entry); cross-template (learned from up to three
 questionnaires of other templates, the largest first; a VSAQ file has only CAIQ and HECVAT to learn from); each next to
-plain TF-IDF given the same phrasings as aliases; then issue 11's targets, met or not.
+plain TF-IDF given the same phrasings as aliases; re-answered (each file after its own labels were confirmed: what
+learning gives when the wording recurs); then issue 11's targets, met or not.
 Layouts: the CAIQ v4 and HECVAT 3.06 questions rewritten in each generated layout (tests/questionnaires/variants.py,
 refs kept so the same labels apply), imported with the app's importer, then matched: what a customer's own layout costs.
 Speed: 261 questions against a 2,000-entry library, without and with 2,000 learned phrasings, index build timed apart.
@@ -398,6 +399,20 @@ def learning_runs(entries: list[IndexedEntry], rows: list[BenchQuestion], index:
             )
         for source, teachers in learned_from.get(name, {}).items():
             print(f"    {source} learned from: {', '.join(teachers)}")
+
+    # The wording recurs (the same template answered again next year): each file learned from its own labels.
+    recurring: list = [None] * len(rows)
+    for source in sources:
+        learned = MatchIndex.build(entries, _phrasings(rows, {source}, by_key))
+        for i, q in enumerate(rows):
+            if q.source == source:
+                recurring[i] = [(s.key, s.confidence) for s in learned.suggest(q.text, section=q.section, k=3)]
+    again = _score(rows, recurring, ABSTAIN_THRESHOLD)
+    print(
+        f"autofill re-answered (each file after its own labelled questions were confirmed; the wording recurs):"
+        f" top-1 {_pct(again['top1'])}, abstention on NONE {_pct(again['abstain'])}, precision"
+        f" {_pct(again['precision'])}, filled {_pct(again['filled'])}"
+    )
 
     print("autofill targets (TOTAL over the dev questionnaires):")
     for name, target in TARGETS.items():

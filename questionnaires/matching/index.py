@@ -204,8 +204,10 @@ class MatchIndex:
         norm = math.sqrt(sum(w * w for w in weighted.values()))
         return {t: w / norm for t, w in weighted.items()} if norm else {}
 
-    def _scores(self, question: str, section: str) -> dict[int, float]:
-        query = terms(question)
+    def _scores(self, asked: Counter[str], section: str) -> dict[int, float]:
+        """Each entry's score for the question's terms `asked` (and the section heading), read as a share of the
+        most the question could score."""
+        query = Counter(asked)
         if not query:
             return {}
         section_terms = terms(section)
@@ -213,7 +215,6 @@ class MatchIndex:
         section_weight = min(_SECTION_MAX, max(_SECTION_WEIGHT, _SECTION_TERSE / len(query)))
         for term, weight in section_terms.items():
             query[term] += section_weight * weight
-        scores: dict[int, float] = defaultdict(float)
         ceiling = 0.0
         for term, weight in query.items():
             idf = self._idf.get(term)
@@ -223,25 +224,27 @@ class MatchIndex:
                 # phrasings use still leads to their entries, but does not make the topic covered.
                 if "_" not in term:
                     ceiling += max(weight, _SECTION_UNSEEN * section_terms.get(term, 0.0)) * self._unseen_idf
-                if idf is None:
-                    continue
             else:
                 ceiling += weight * idf * (_K1 + 1)
-            for position, contribution in self._postings.get(term, {}).items():
-                scores[position] += weight * contribution
-        if ceiling:
-            for position in scores:
-                scores[position] /= ceiling
+        scale = 1 / ceiling if ceiling else 1.0
+        scores: dict[int, float] = defaultdict(float)
+        for term, weight in query.items():
+            postings = self._postings.get(term)
+            if not postings:
+                continue
+            factor = weight * scale
+            for position, contribution in postings.items():
+                scores[position] += factor * contribution
         if self._phrasing_info:
-            self._apply_units(scores, terms(question))
+            self._apply_units(scores, asked)
         return scores
 
-    def _ranking(self, scores: dict[int, float], question: str) -> dict[int, float]:
+    def _ranking(self, scores: dict[int, float], asked: Counter[str]) -> dict[int, float]:
         """Scores to rank by: an entry whose key words all appear in the question gains _HEADWORD_BONUS."""
         if not _HEADWORD_BONUS:
             return scores
         matched: dict[int, set[int]] = defaultdict(set)
-        for term in terms(question):
+        for term in asked:
             for position, number in self._headword_postings.get(term, ()):
                 matched[position].add(number)
         ranking = dict(scores)
@@ -271,11 +274,19 @@ class MatchIndex:
 
     def suggest(self, question: str, *, section: str = "", k: int = 3) -> list[Suggestion]:
         """The `k` best entries for a question, best first, each with a confidence in [0, 1]."""
-        scores = self._scores(question, section)
+        asked = terms(question)
+        scores = self._scores(asked, section)
         if not scores or k <= 0:
             return []
-        ranking = self._ranking(scores, question)
-        top = heapq.nlargest(max(k, 2), ranking.items(), key=lambda item: (item[1], -item[0]))
+        ranking = self._ranking(scores, asked)
+        # The n-th best value first (a plain float heap), then only the entries at or above it sorted, ties by
+        # position: the same order as sorting everything, without a key function over the whole library.
+        wanted = max(k, 2)
+        floor = heapq.nlargest(wanted, ranking.values())[-1]
+        top = sorted(
+            ((position, value) for position, value in ranking.items() if value >= floor),
+            key=lambda item: (-item[1], item[0]),
+        )[:wanted]
         # Confidence reads the scores before the headword bonus, so the bonus reorders but does not inflate it.
         top = [(position, scores[position]) for position, _ in top]
         suggestions = []
