@@ -135,7 +135,6 @@ def _item(order, name, found: learning.AnsweredQuestion, index, entries, answer_
         item.reason = "Only a Yes/No, and no entry answers this question."
         return item
     item.outcome = LearningOutcome.PROPOSED
-    item.reason = "No approved answer says this."
     closest = max([c for c in (by_answer, by_question) if c is not None], key=lambda c: c.confidence, default=None)
     if closest is not None:
         item.suggested_entry, item.confidence = entries[closest.entry_id], closest.confidence
