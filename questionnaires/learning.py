@@ -144,19 +144,25 @@ class AnswerIndex:
         total = len(counted) + 1
         self._idf = {term: math.log(total / (1 + n)) + 1.0 for term, n in df.items()}
         self._default_idf = math.log(total) + 1.0
-        self._vectors = {entry_id: self.vector_of(counts) for entry_id, counts in counted.items()}
+        # Term -> [(entry, weight)]: a query touches only the entries sharing a term with it.
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for entry_id, counts in counted.items():
+            for term, weight in self.vector_of(counts).items():
+                self._postings.setdefault(term, []).append((entry_id, weight))
 
     def vector_of(self, counts: Counter[str]) -> dict[str, float]:
         return _vector(counts, self._idf, self._default_idf)
 
     def best(self, text: str) -> AnswerMatch | None:
         """The entry whose approved answer is closest to `text`, with the cosine as confidence (None: no overlap)."""
-        query = self.vector_of(terms(text))
-        if not query:
+        scores: Counter[int] = Counter()
+        for term, weight in self.vector_of(terms(text)).items():
+            for entry_id, entry_weight in self._postings.get(term, ()):
+                scores[entry_id] += weight * entry_weight
+        if not scores:
             return None
-        scored = ((entry_id, _cosine(query, vector)) for entry_id, vector in self._vectors.items())
-        entry_id, score = max(scored, key=lambda pair: pair[1], default=(None, 0.0))
-        return None if entry_id is None or score <= 0 else AnswerMatch(entry_id, round(min(score, 1.0), 4))
+        entry_id, score = max(scores.items(), key=lambda pair: (pair[1], -pair[0]))
+        return AnswerMatch(entry_id, round(min(score, 1.0), 4)) if score > 0 else None
 
 
 def group_keys(answers: list[str]) -> list[str]:

@@ -138,6 +138,31 @@ def test_a_choice_and_its_comment_are_one_answer():
     assert (found.answer, found.wording, found.short_answer) == ("Yes. Always.", "Always.", "Yes")
 
 
+def test_answer_index_finds_the_entry_an_answer_was_copied_from():
+    index = learning.AnswerIndex({1: MFA_ANSWER, 2: PORTS_ANSWER, 3: BACKUP_ANSWER})
+    copied = index.best("Yes. " + PORTS_ANSWER.replace("only", ""))
+    assert copied.entry_id == 2 and copied.confidence > 0.9
+    assert index.best("Penguins eat krill.") is None
+    assert index.best("") is None
+
+
+def test_near_duplicate_answers_share_a_group_key():
+    keys = learning.group_keys([BACKUP_ANSWER, BACKUP_ANSWER.replace("nightly", "every night"), MFA_ANSWER])
+    assert keys[0] == keys[1] != keys[2]
+
+
+def test_a_csv_with_a_comment_column_is_read_too(manager, library):
+    data = (
+        "ID,Question,Answer,Comments\r\n"
+        f'Q1,"How is the admin console protected?",Yes,"{MFA_ANSWER}"\r\n'
+        "Q2,Is the network segmented?,Yes,Same as above\r\n"
+    ).encode()
+    batch = learn(manager, ("answered.csv", data))
+    items = items_by_ref(batch)
+    assert items["Q1"].outcome == LearningOutcome.LINKED and items["Q1"].suggested_entry == library["mfa"]
+    assert items["Q2"].outcome == LearningOutcome.SKIPPED
+
+
 # --- The batch ---------------------------------------------------------------------------------------------
 
 
