@@ -52,6 +52,9 @@ def _read_files(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes, format
                 "Question and Answer headers."
             )
             continue
+        if not any(learning.answered(question).answer for question in parsed.questions):
+            failures.append(f"{name}: no question in this file has an answer. Is it the filled-in copy?")
+            continue
         read.append((name, data, parsed))
     if failures:
         fine = [name for name, _, _ in read]

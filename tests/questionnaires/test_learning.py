@@ -281,6 +281,19 @@ def test_one_unreadable_file_stops_the_batch_and_is_named(manager, library):
     assert not LearningBatch.objects.exists() and not LearningItem.objects.exists()
 
 
+def test_a_blank_questionnaire_is_refused_as_not_filled_in(manager, library):
+    with pytest.raises(ValidationError, match="no question in this file has an answer"):
+        learn(manager, ("blank.xlsx", xlsx([("Q1", "Is MFA enforced?", "", "")])))
+    assert not LearningBatch.objects.exists()
+
+
+def test_the_same_phrasing_is_learned_once_across_batches(manager, library):
+    for _ in range(2):
+        batch = learn(manager, ("a.xlsx", xlsx(ROWS_A)))
+        services.learning_item_confirm(actor=manager, item=items_by_ref(batch)["A1"])
+    assert MatchFeedback.objects.count() == 1
+
+
 # --- Command line ------------------------------------------------------------------------------------------
 
 
