@@ -3,7 +3,15 @@
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from . import policies
-from .models import LearningBatch, LearningOutcome, Question, Questionnaire, QuestionnaireStatus, ResponseStatus
+from .models import (
+    LearningBatch,
+    LearningItem,
+    LearningOutcome,
+    Question,
+    Questionnaire,
+    QuestionnaireStatus,
+    ResponseStatus,
+)
 
 COUNT_NAMES = ("total", "suggested", "accepted", "attention", "approved")
 
@@ -121,3 +129,10 @@ def learning_batch_counts(batch: LearningBatch) -> dict[str, int]:
 def learning_item_list(batch: LearningBatch, *, outcome: str):
     """The batch's items with one outcome, in file order, with their entries."""
     return batch.items.filter(outcome=outcome).select_related("suggested_entry", "drafted_entry").order_by("order")
+
+
+def learning_group_list(item: LearningItem) -> list[LearningItem]:
+    """The item and the near-duplicate answers grouped with it in its batch, in file order."""
+    if not item.group_key:
+        return [item]
+    return list(item.batch.items.filter(group_key=item.group_key).order_by("order"))

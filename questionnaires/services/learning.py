@@ -255,13 +255,6 @@ def learning_batch_confirm_above(
     return confirmed
 
 
-def learning_group(item: LearningItem) -> list[LearningItem]:
-    """The item and the near-duplicate answers grouped with it in its batch, first one first."""
-    if not item.group_key:
-        return [item]
-    return list(item.batch.items.filter(group_key=item.group_key).order_by("order"))
-
-
 def learning_item_draft(*, actor: User, item: LearningItem, request: HttpRequest | None = None) -> LibraryEntry:
     """A new draft library entry from a proposal (or a rejected link): the answer is its wording, the question
     its first phrasing and the grouped questions its aliases. It goes through the usual four-eyes review."""
@@ -271,8 +264,8 @@ def learning_item_draft(*, actor: User, item: LearningItem, request: HttpRequest
         drafting = item.outcome == LearningOutcome.PROPOSED and item.is_pending
         if not (drafting or item.decision == LearningDecision.REJECTED) or not item.answer_text.strip():
             raise ValidationError("Only a pending proposal or a rejected link can become a draft entry.")
-        group = [other for other in learning_group(item) if other.decision in (LearningDecision.PENDING,)]
-        group = [item, *[other for other in group if other.pk != item.pk]]
+        pending = selectors.learning_group_list(item)
+        group = [item, *[o for o in pending if o.pk != item.pk and o.decision == LearningDecision.PENDING]]
         aliases = []
         for other in group[1:]:
             text = other.question_text.strip()[:500]

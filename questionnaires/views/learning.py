@@ -15,7 +15,7 @@ from fileformats import uploads
 from .. import policies, selectors, services
 from ..forms import ConfirmAboveForm, LearningUploadForm
 from ..models import LearningBatch, LearningOutcome
-from ..services.learning import CONFIRM_THRESHOLD, learning_group
+from ..services.learning import CONFIRM_THRESHOLD
 
 
 @login_required
@@ -130,11 +130,11 @@ def learning_item_draft(request: HttpRequest, pk: int, item_pk: int) -> HttpResp
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_message(error))
         return _back(batch, "#proposals")
-    grouped = len(learning_group(item))
+    phrasings = len(entry.latest_version.alias_list)
     messages.success(
         request,
         f"Draft entry {entry.key} created"
-        + (f" from {grouped} near-identical answers" if grouped > 1 else "")
+        + (f" with {phrasings} more phrasing{'s' if phrasings != 1 else ''} of its question" if phrasings else "")
         + ". Edit and submit it for review in the library.",
     )
     return redirect(reverse("library:entry-detail", args=[entry.key]))
