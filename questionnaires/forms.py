@@ -191,3 +191,34 @@ def mapping_initial(sheets: list[str], mappings: list[ColumnMapping]) -> list[di
             }
         )
     return rows
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); each is checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(QUESTIONNAIRE.extensions)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class LearningUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Answered questionnaires",
+        help_text=f"One or more questionnaires your company already answered, in any layout Trustpack imports "
+        f"(.xlsx, .docx, .csv or VSAQ .json; at most {QUESTIONNAIRE.max_mb} MB each). Nothing is learned until you "
+        "confirm it.",
+    )
+
+
+class ConfirmAboveForm(forms.Form):
+    percent = forms.IntegerField(label="Confirm links at least this confident (%)", min_value=0, max_value=100)

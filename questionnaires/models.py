@@ -204,3 +204,86 @@ class SavedMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Mapping {self.layout_signature[:12]}"
+
+
+class LearningBatch(models.Model):
+    """Answered questionnaires read back to teach the library: what each answered question maps to."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # One {"name", "sha256", "size", "format", "questions", "answered"} per file read.
+    files = models.JSONField(default=list)
+    via_cli = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "learning batches"
+
+    def __str__(self) -> str:
+        return f"Learning batch {self.pk}"
+
+    @property
+    def file_names(self) -> list[str]:
+        return [meta.get("name", "") for meta in self.files]
+
+
+class LearningOutcome(models.TextChoices):
+    LINKED = "linked", "Linked to an entry"
+    PROPOSED = "proposed", "Proposed as a new entry"
+    SKIPPED = "skipped", "Skipped"
+
+
+class LearningDecision(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+    DRAFTED = "drafted", "Draft entry created"
+
+
+class LearningItem(models.Model):
+    """One answered question of a batch: the entry its answer came from, a proposed new entry, or skipped."""
+
+    batch = models.ForeignKey(LearningBatch, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=255)
+    ref = models.CharField(max_length=120, blank=True)
+    question_text = models.TextField()
+    choice = models.CharField(max_length=200, blank=True, help_text="The value in the file's choice cell.")
+    answer_text = models.TextField(blank=True, help_text="The written answer (or the bare choice when none).")
+    short_answer = models.CharField(max_length=3, blank=True)
+    suggested_entry = models.ForeignKey(
+        LibraryEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence = models.FloatField(null=True, blank=True)
+    matched_by = models.CharField(max_length=10, blank=True, help_text="answer or question")
+    outcome = models.CharField(max_length=10, choices=LearningOutcome.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    # Proposals whose answers are near-duplicates share a key; the first item of a group stands for it.
+    group_key = models.CharField(max_length=40, blank=True)
+    decision = models.CharField(max_length=10, choices=LearningDecision.choices, default=LearningDecision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    drafted_entry = models.ForeignKey(LibraryEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["batch", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "order"], name="learning_item_order_unique"),
+            models.CheckConstraint(
+                name="learning_item_decided_has_decider",
+                condition=Q(decision="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.ref}".strip()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == LearningDecision.PENDING
+
+    @property
+    def confidence_percent(self) -> int | None:
+        return None if self.confidence is None else round(self.confidence * 100)

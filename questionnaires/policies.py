@@ -7,7 +7,7 @@ from accounts.policies import Intent, access_check, four_eyes_refusal, has_role
 from library.models import LibraryEntryVersion
 from library.policies import LIBRARY_WRITERS, can_review_library, can_view_library, version_contributions
 
-from .models import Questionnaire, Response, ResponseStatus
+from .models import LearningBatch, LearningItem, Questionnaire, Response, ResponseStatus
 
 
 def can_work_on_questionnaires(user) -> bool:
@@ -96,3 +96,34 @@ def responses_approvable_by(user) -> QuerySet[Response]:
 def can_approve_response(user, response: Response) -> bool:
     """True when a security lead other than the response's last editor may approve it."""
     return response_approval_refusal(user, response) is None
+
+
+def learning_batches_for(user) -> QuerySet[LearningBatch]:
+    """Every learning batch for vendor staff; nothing for customers (they hold other customers' answers)."""
+    if can_view_library(user):
+        return LearningBatch.objects.all()
+    return LearningBatch.objects.none()
+
+
+_LEARNING_INTENTS = {Intent.VIEW: can_view_library, Intent.EDIT: can_work_on_questionnaires}
+
+
+def learning_batch_get_for(user, pk, *, for_: Intent = Intent.VIEW) -> LearningBatch:
+    """The batch, or 404 when it is missing or not the user's to see; 403 when their role may not do `for_`
+    (edit: confirm links and draft entries, account managers and leads)."""
+    batch = get_object_or_404(learning_batches_for(user), pk=pk)
+    access_check(_LEARNING_INTENTS[for_](user))
+    return batch
+
+
+def learning_item_get_for(user, batch: LearningBatch, item_pk, *, for_: Intent = Intent.VIEW) -> LearningItem:
+    """One item of a batch the user may see (404 otherwise, and for another batch's item), checked for `for_`
+    like `learning_batch_get_for`."""
+    item = get_object_or_404(
+        LearningItem.objects.select_related("batch", "suggested_entry"),
+        batch__in=learning_batches_for(user),
+        batch=batch,
+        pk=item_pk,
+    )
+    access_check(_LEARNING_INTENTS[for_](user))
+    return item

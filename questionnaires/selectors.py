@@ -3,7 +3,15 @@
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from . import policies
-from .models import Question, Questionnaire, QuestionnaireStatus, ResponseStatus
+from .models import (
+    LearningBatch,
+    LearningItem,
+    LearningOutcome,
+    Question,
+    Questionnaire,
+    QuestionnaireStatus,
+    ResponseStatus,
+)
 
 COUNT_NAMES = ("total", "suggested", "accepted", "attention", "approved")
 
@@ -98,3 +106,33 @@ def question_section_list(
         sections.append({"name": group["section"], "count": group["count"], "start": start, "first": group["first"]})
         start += group["count"]
     return sections
+
+
+def learning_batch_list(*, user, limit: int = 20) -> QuerySet[LearningBatch]:
+    """The user's view of recent learning batches, newest first, with who uploaded them."""
+    return policies.learning_batches_for(user).select_related("uploaded_by")[:limit]
+
+
+def learning_batch_counts(batch: LearningBatch) -> dict[str, int]:
+    """How many files, questions and answered questions the batch read, and its links, proposals and skips."""
+    outcomes = dict.fromkeys(LearningOutcome.values, 0)
+    for row in batch.items.values("outcome").annotate(n=Count("pk")):
+        outcomes[row["outcome"]] = row["n"]
+    return {
+        "files": len(batch.files),
+        "questions": sum(meta["questions"] for meta in batch.files),
+        "answered": sum(meta["answered"] for meta in batch.files),
+        **outcomes,
+    }
+
+
+def learning_item_list(batch: LearningBatch, *, outcome: str):
+    """The batch's items with one outcome, in file order, with their entries."""
+    return batch.items.filter(outcome=outcome).select_related("suggested_entry", "drafted_entry").order_by("order")
+
+
+def learning_group_list(item: LearningItem) -> list[LearningItem]:
+    """The item and the near-duplicate answers grouped with it in its batch, in file order."""
+    if not item.group_key:
+        return [item]
+    return list(item.batch.items.filter(group_key=item.group_key).order_by("order"))

@@ -13,7 +13,7 @@ from django.test import Client
 
 from accounts.models import Role
 from questionnaires.models import Question
-from questionnaires.services import questionnaire_create, questionnaire_import
+from questionnaires.services import learning_batch_create, questionnaire_create, questionnaire_import
 from reports.services import package_create
 from tests.accounts.test_url_walk import _concrete, _patterns
 from tests.factories import UserFactory, library_entry
@@ -71,6 +71,9 @@ def seeded(manager, lead, organisation):
     )
     questionnaire_import(questionnaire_id=questionnaire.pk)
     package = package_create(actor=manager, organisation=organisation, title="Answers", entries=[entry])
+    batch = learning_batch_create(
+        actor=manager, files=[("answered.csv", b"ID,Question,Answer\r\nQ1,Is MFA enforced?,Yes\r\n")]
+    )
     target = UserFactory(role=Role.ACCOUNT_MANAGER)
     ids = {"questionnaires": questionnaire.pk, "workspace": organisation.pk, "accounts": target.pk}
     fill = {
@@ -79,8 +82,13 @@ def seeded(manager, lead, organisation):
         "number": "1",
         "reference": package.reference,
         "revision": "1",
+        "item_pk": str(batch.items.get().pk),
     }
-    return organisation, lambda name: {**fill, "pk": str(ids.get(name.split(":")[0], 1))}
+
+    def pk_for(name: str) -> str:
+        return str(batch.pk if name.startswith("questionnaires:learning") else ids.get(name.split(":")[0], 1))
+
+    return organisation, lambda name: {**fill, "pk": pk_for(name)}
 
 
 def _requests(route: str, name: str, fill: dict, junk: str, role: str):

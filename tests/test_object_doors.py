@@ -18,7 +18,7 @@ from accounts.services import invitation_create
 from evidence.models import Document
 from library.models import LibraryEntryVersion
 from questionnaires import services as questionnaire_services
-from questionnaires.models import Questionnaire, Response, ResponseStatus
+from questionnaires.models import LearningBatch, LearningItem, MatchFeedback, Questionnaire, Response, ResponseStatus
 from reports import services as report_services
 from reports.models import Download, Package, RenderedPdf, Share
 from tests.accounts.test_url_walk import _patterns
@@ -80,18 +80,23 @@ def world(manager, lead, organisation):
     )
     document = Document.objects.create(title="SOC 2", classification="public", owner=lead)
     share.documents.add(document)
+    batch = questionnaire_services.learning_batch_create(
+        actor=manager, files=[("answered.csv", b"ID,Question,Answer\r\nQ1,Is MFA enforced for all users?,Yes\r\n")]
+    )
     invitation, token = invitation_create(
         actor=manager, email="invitee@example.com", role=Role.CUSTOMER, organisation=organisation
     )
     return {
         "pk": questionnaire.pk,
         "question_pk": response.question_id,
+        "item_pk": batch.items.get().pk,
         "key": draft.key,
         "number": 1,
         "reference": package.reference,
         "revision": 1,
         "organisation": organisation,
         "invitation": invitation,
+        "batch": batch,
         "token": token,
         "manager": manager,
         "entry": entry,
@@ -104,12 +109,14 @@ def world(manager, lead, organisation):
 def _args(name: str, route: str, world: dict) -> dict:
     values = {**world, "fmt": "csv", "action": "accept"}
     kwargs = {}
-    parts = ("pk", "question_pk", "key", "number", "reference", "revision", "token", "fmt", "action")
+    parts = ("pk", "question_pk", "item_pk", "key", "number", "reference", "revision", "token", "fmt", "action")
     for part in (*parts, "share_id", "document_id", "organisation_id"):
         if f":{part}>" in route:
             kwargs[part] = values[part]
     if "pk" in kwargs:
-        if name.startswith(("accounts:invitation",)):
+        if name.startswith("questionnaires:learning"):
+            kwargs["pk"] = world["batch"].pk
+        elif name.startswith(("accounts:invitation",)):
             kwargs["pk"] = world["invitation"].pk
         elif name.startswith("accounts:user"):
             kwargs["pk"] = world["manager"].pk
@@ -138,6 +145,9 @@ def _state() -> tuple:
         list(Share.objects.values_list("pk", "revoked_at", "expires_at")),
         Download.objects.count(),
         list(CustomerOrganisation.objects.values_list("pk", "suspended_at")),
+        list(LearningItem.objects.values_list("pk", "decision", "decided_by_id")),
+        MatchFeedback.objects.count(),
+        LearningBatch.objects.count(),
     )
 
 

@@ -1,5 +1,12 @@
 """Writes for the questionnaires app, split by sub-domain: questionnaires and their responses."""
 
+from .learning import (
+    learning_batch_confirm_above,
+    learning_batch_create,
+    learning_item_confirm,
+    learning_item_draft,
+    learning_item_reject,
+)
 from .questionnaires import (
     questionnaire_complete,
     questionnaire_create,
@@ -23,6 +30,11 @@ from .responses import (
 )
 
 __all__ = [
+    "learning_batch_confirm_above",
+    "learning_batch_create",
+    "learning_item_confirm",
+    "learning_item_draft",
+    "learning_item_reject",
     "questionnaire_complete",
     "questionnaire_create",
     "questionnaire_import",
