@@ -70,9 +70,10 @@ def match_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
     return index, entries
 
 
-def stale_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
-    """An index over the approved entries auto-fill may not match (overdue for review), so a question they
-    would answer can say so instead of "no match". Built lazily, forgotten with the main index."""
+def stale_index() -> tuple["MatchIndex | None", dict[int, LibraryEntry]]:
+    """An index over every live approved entry, overdue ones included, so a question that an overdue entry
+    would answer can say so instead of "no match" (None when no entry is overdue). Built lazily, forgotten
+    with the main index."""
     from .matching import MatchIndex
 
     match_index()
@@ -80,9 +81,11 @@ def stale_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
         if _cache["stale"] is not None:
             return _cache["stale"]
     live = LibraryEntry.objects.filter(approved_version__isnull=False, retired_at__isnull=True)
-    stale = live.exclude(pk__in=matchable_entries().values("pk")).select_related("approved_version__entry")
-    entries = {entry.pk: entry for entry in stale.order_by("pk")}
-    built = (MatchIndex.build(indexed_entries(entries.values())), entries)
+    if not live.exclude(pk__in=matchable_entries().values("pk")).exists():
+        built: tuple = (None, {})
+    else:
+        entries = {entry.pk: entry for entry in live.select_related("approved_version__entry").order_by("pk")}
+        built = (MatchIndex.build(indexed_entries(entries.values())), entries)
     with _lock:
         _cache["stale"] = built
     return built
@@ -169,18 +172,23 @@ class Outcome:
 # Questions about the company itself (name, address, size, age): the company profile answers them, not the library.
 _COMPANY_DETAIL = re.compile(
     r"""
-    \b(?:company|vendor|supplier|organi[sz]ation|business|firm|legal\s+entity)(?:'s)?\s+
-        (?:(?:legal|registered|full|trading|official|primary|main|head\s+office)\s+)?
-        (?:name|address|phone|telephone|e-?mail|website|web\s+site|url|size|headquarters|location)\b
+    \b(?:company|vendor|supplier|solution\s+provider|organi[sz]ation|business|firm)(?:'s)?\s+
+        (?:(?:legal|registered|full|trading|official)\s+)?
+        (?:(?:primary|main|accessibility|security|sales)\s+)?(?:contact\s+)?
+        (?:name|title|address|phone(?:\s+number)?|telephone(?:\s+number)?|e-?mail(?:\s+address)?|website|web\s+site
+           |url|headquarters)\b
     | \b(?:name|address|website|phone\s+number|telephone\s+number)\s+of\s+(?:your|the)\s+
         (?:company|vendor|supplier|organi[sz]ation|business|firm)\b
     | \byears?\s+(?:in|of)\s+(?:business|operation)\b
-    | \bhow\s+long\s+has\s+(?:your|the)\s+(?:company|vendor|organi[sz]ation|business|firm)\s+been\b
-    | \b(?:number|count)\s+of\s+(?:full[-\s]time\s+)?(?:employees|staff|personnel)\b
-    | \bhow\s+many\s+(?:full[-\s]time\s+)?(?:employees|staff|people)\b
+    | \bhow\s+long\s+has\s+(?:your|the)\s+(?:company|vendor|organi[sz]ation|business|firm)\s+been\s+
+        (?:in\s+business|operating|trading)\b
+    | ^\W*(?:what\s+is\s+(?:the|your)\s+)?(?:total\s+)?number\s+of\s+(?:full[-\s]time\s+)?(?:employees|staff)\W*$
+    | \bhow\s+many\s+(?:full[-\s]time\s+)?(?:employees|staff|people)\s+(?:does|do)\s+
+        (?:you|your\s+(?:company|organi[sz]ation|business)|the\s+(?:company|organi[sz]ation|vendor))\s+
+        (?:have|employ)\W*$
     | \bwhere\s+is\s+(?:your|the)\s+(?:company|organi[sz]ation|business)\s+(?:headquartered|located|based)\b
-    | ^\W*(?:(?:company|vendor|supplier)\s+)?(?:name|address|phone|telephone|e-?mail(?:\s+address)?|website|url)
-        (?:\s+of\s+(?:the\s+)?(?:primary\s+)?contact)?\W*$
+    | ^\W*(?:(?:company|vendor|supplier)\s+)?(?:name|address|phone(?:\s+number)?|telephone|e-?mail(?:\s+address)?
+        |website|url)\W*$
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -188,7 +196,7 @@ _COMPANY_DETAIL = re.compile(
 
 def is_company_detail(text: str) -> bool:
     """A question about the company itself (its name, address, phone, email, website, age, staff count)."""
-    return bool(_COMPANY_DETAIL.search(" ".join(text.split())))
+    return bool(_COMPANY_DETAIL.search(" ".join(text.replace("\u2019", "'").split())))
 
 
 def _percent(confidence: float) -> int:
@@ -228,19 +236,18 @@ def _left_for_a_person(question, proposal, index, entries) -> Outcome:
             "pick the value yourself."
         )
         return Outcome(proposal, UnfilledReason.NO_SHORT_ANSWER, detail, tuple(weighed))
+    # Only when nothing usable matched: the library may hold some of these (a security contact, a company overview).
     if is_company_detail(question.text):
-        return Outcome(None, UnfilledReason.COMPANY_DETAIL, "Company detail: fill from the company profile.", ())
-    stale, stale_entries = stale_index()
-    overdue = stale.best(question.text, section=question.section)
-    if overdue is not None:
-        version = stale_entries[overdue.entry_id].approved_version
-        refusal = leave_refusal(version, nda_covered=True)
-        if refusal is not None and refusal in UnfilledReason.values:
-            found = _candidate(overdue, stale_entries)
-            weighed = sorted([found, *weighed], key=lambda candidate: -candidate["confidence"])[:3]
-            percent = _percent(overdue.confidence)
-            detail = f"Best match '{found['key']}' at {percent}% can't be proposed because {refusal.label}."
-            return Outcome(None, refusal.value, detail, tuple(weighed))
+        return Outcome(None, UnfilledReason.COMPANY_DETAIL, "Company detail: fill from the company profile.")
+    stale, live = stale_index()
+    overdue = stale.best(question.text, section=question.section) if stale is not None else None
+    refusal = leave_refusal(live[overdue.entry_id].approved_version, nda_covered=True) if overdue else None
+    if overdue is not None and refusal == LeaveRefusal.OVERDUE:
+        found = _candidate(overdue, live)
+        weighed = sorted([found, *weighed], key=lambda candidate: -candidate["confidence"])[:3]
+        percent = _percent(overdue.confidence)
+        detail = f"Best match '{found['key']}' at {percent}% can't be proposed because {refusal.label}."
+        return Outcome(None, UnfilledReason.OVERDUE, detail, tuple(weighed))
     if weighed:
         best = weighed[0]
         detail = (
