@@ -116,7 +116,6 @@ class UnfilledReason(models.TextChoices):
     NO_MATCH = "no_match", "No library entry matches"
     LOW_CONFIDENCE = "low_confidence", "Best match too uncertain"
     INTERNAL = "internal", "Matching entry is internal"
-    NDA = "nda", "Matching entry needs a current NDA"
     OVERDUE = "overdue", "Matching entry is overdue for review"
     EVIDENCE = "evidence", "Matching entry cites expired evidence"
     NO_SHORT_ANSWER = "no_short_answer", "No Yes/No answer for this cell"

@@ -53,7 +53,6 @@ class Migration(migrations.Migration):
                     ("no_match", "No library entry matches"),
                     ("low_confidence", "Best match too uncertain"),
                     ("internal", "Matching entry is internal"),
-                    ("nda", "Matching entry needs a current NDA"),
                     ("overdue", "Matching entry is overdue for review"),
                     ("evidence", "Matching entry cites expired evidence"),
                     ("no_short_answer", "No Yes/No answer for this cell"),
