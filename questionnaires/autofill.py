@@ -5,6 +5,7 @@ reviewers' feedback changed (a cheap fingerprint query tells), so approving an e
 and ordinary requests never pay for a rebuild.
 """
 
+import math
 import re
 import threading
 import time
@@ -14,16 +15,16 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Max
 
 from library.models import Classification, LibraryEntry, ShortAnswer
-from library.policies import leave_refusal
+from library.policies import LeaveRefusal, leave_refusal
 from library.selectors import matchable_entries
 
-from .models import MatchFeedback
+from .models import AnswerKind, MatchFeedback, UnfilledReason
 
 if TYPE_CHECKING:
     from .matching import IndexedEntry, MatchIndex, Suggestion
 
 _lock = threading.Lock()
-_cache: dict[str, object] = {"fingerprint": None, "index": None, "entries": {}}
+_cache: dict[str, object] = {"fingerprint": None, "index": None, "entries": {}, "stale": None}
 
 
 def _fingerprint() -> tuple:
@@ -65,8 +66,29 @@ def match_index() -> tuple["MatchIndex", dict[int, LibraryEntry]]:
     ]
     index = MatchIndex.build(indexed, feedback)
     with _lock:
-        _cache.update(fingerprint=fingerprint, index=index, entries=entries)
+        _cache.update(fingerprint=fingerprint, index=index, entries=entries, stale=None)
     return index, entries
+
+
+def stale_index() -> tuple["MatchIndex | None", dict[int, LibraryEntry]]:
+    """An index over every live approved entry, overdue ones included, so a question that an overdue entry
+    would answer can say so instead of "no match" (None when no entry is overdue). Built lazily, forgotten
+    with the main index."""
+    from .matching import MatchIndex
+
+    match_index()
+    with _lock:
+        if _cache["stale"] is not None:
+            return _cache["stale"]
+    live = LibraryEntry.objects.filter(approved_version__isnull=False, retired_at__isnull=True)
+    if not live.exclude(pk__in=matchable_entries().values("pk")).exists():
+        built: tuple = (None, {})
+    else:
+        entries = {entry.pk: entry for entry in live.select_related("approved_version__entry").order_by("pk")}
+        built = (MatchIndex.build(indexed_entries(entries.values())), entries)
+    with _lock:
+        _cache["stale"] = built
+    return built
 
 
 def indexed_entries(entries) -> list["IndexedEntry"]:
@@ -92,6 +114,7 @@ class Proposal:
     confidence: float
     choice: str
     text: str
+    refusal: LeaveRefusal | None = None
 
     @property
     def is_internal(self) -> bool:
@@ -128,22 +151,129 @@ def proposal_for(
     entry = entries[suggestion.entry_id]
     version = entry.approved_version
     # Drafting for a questionnaire: NDA-class wording may be drafted; the export decides per customer.
-    if leave_refusal(version, nda_covered=True):
-        return Proposal(entry=entry, confidence=suggestion.confidence, choice="", text="")
+    refusal = leave_refusal(version, nda_covered=True)
+    if refusal:
+        return Proposal(entry=entry, confidence=suggestion.confidence, choice="", text="", refusal=refusal)
     choice = choice_for(version.short_answer, options) if answer_kind == "choice" else ""
     return Proposal(entry=entry, confidence=suggestion.confidence, choice=choice, text=version.answer)
 
 
-def suggest_all(questions) -> tuple[list[Proposal | None], float]:
-    """Best proposal (or None: abstain) per question, and the seconds spent matching."""
+@dataclass(frozen=True)
+class Outcome:
+    """What auto-fill made of one question: the proposal to fill it with (None: nothing usable) and, when a
+    person must answer it, why (`reason`, `detail`) and the best entries it weighed (`candidates`)."""
+
+    proposal: Proposal | None
+    reason: str = ""
+    detail: str = ""
+    candidates: tuple[dict, ...] = ()
+
+
+# Questions about the company itself (name, address, size, age): the company profile answers them, not the library.
+_COMPANY_DETAIL = re.compile(
+    r"""
+    \b(?:company|vendor|supplier|solution\s+provider|organi[sz]ation|business|firm)(?:'s)?\s+
+        (?:(?:legal|registered|full|trading|official)\s+)?
+        (?:(?:primary|main|accessibility|security|sales)\s+)?(?:contact\s+)?
+        (?:name|title|address|phone(?:\s+number)?|telephone(?:\s+number)?|e-?mail(?:\s+address)?|website|web\s+site
+           |url|headquarters)\b
+    | \b(?:name|address|website|phone\s+number|telephone\s+number)\s+of\s+(?:your|the)\s+
+        (?:company|vendor|supplier|organi[sz]ation|business|firm)\b
+    | \byears?\s+(?:in|of)\s+(?:business|operation)\b
+    | \bhow\s+long\s+has\s+(?:your|the)\s+(?:company|vendor|organi[sz]ation|business|firm)\s+been\s+
+        (?:in\s+business|operating|trading)\b
+    | ^\W*(?:what\s+is\s+(?:the|your)\s+)?(?:total\s+)?number\s+of\s+(?:full[-\s]time\s+)?(?:employees|staff)\W*$
+    | \bhow\s+many\s+(?:full[-\s]time\s+)?(?:employees|staff|people)\s+(?:does|do)\s+
+        (?:you|your\s+(?:company|organi[sz]ation|business)|the\s+(?:company|organi[sz]ation|vendor))\s+
+        (?:have|employ)\W*$
+    | \bwhere\s+is\s+(?:your|the)\s+(?:company|organi[sz]ation|business)\s+(?:headquartered|located|based)\b
+    | ^\W*(?:(?:company|vendor|supplier)\s+)?(?:name|address|phone(?:\s+number)?|telephone|e-?mail(?:\s+address)?
+        |website|url)\W*$
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_company_detail(text: str) -> bool:
+    """A question about the company itself (its name, address, phone, email, website, age, staff count)."""
+    return bool(_COMPANY_DETAIL.search(" ".join(text.replace("\u2019", "'").split())))
+
+
+def _percent(confidence: float) -> int:
+    # Rounded down, so a match just under the threshold never reads as reaching it.
+    return math.floor(confidence * 100 + 1e-9)
+
+
+def _candidate(suggestion: "Suggestion", entries: dict[int, LibraryEntry]) -> dict:
+    entry = entries[suggestion.entry_id]
+    return {
+        "entry_id": entry.pk,
+        "key": entry.key,
+        "question": entry.approved_version.question[:300],
+        "confidence": round(suggestion.confidence, 4),
+    }
+
+
+def _left_for_a_person(question, proposal, index, entries) -> Outcome:
+    """Why auto-fill does not fill `question`, and the entries it weighed, best first (at most three)."""
+    from .matching import ABSTAIN_THRESHOLD
+
+    weighed = [_candidate(found, entries) for found in index.suggest(question.text, section=question.section, k=3)]
+    if proposal is not None:
+        entry, percent = proposal.entry, _percent(proposal.confidence)
+        if proposal.refusal is not None:
+            reason = proposal.refusal.value if proposal.refusal in UnfilledReason.values else UnfilledReason.NO_MATCH
+            detail = f"Best match '{entry.key}' at {percent}% can't be proposed because {proposal.refusal.label}."
+            if proposal.refusal == LeaveRefusal.INTERNAL:
+                detail += " Write a customer-facing answer."
+            return Outcome(proposal, reason, detail, tuple(weighed))
+        short = entry.approved_version.short_answer
+        detail = (
+            f"Best match '{entry.key}' at {percent}% answers “{entry.approved_version.get_short_answer_display()}”, "
+            "which is not one of the values this cell allows; pick the value yourself."
+            if short
+            else f"Best match '{entry.key}' at {percent}% has no short Yes/No answer for this cell; "
+            "pick the value yourself."
+        )
+        return Outcome(proposal, UnfilledReason.NO_SHORT_ANSWER, detail, tuple(weighed))
+    # Only when nothing usable matched: the library may hold some of these (a security contact, a company overview).
+    if is_company_detail(question.text):
+        return Outcome(None, UnfilledReason.COMPANY_DETAIL, "Company detail: fill from the company profile.")
+    stale, live = stale_index()
+    overdue = stale.best(question.text, section=question.section) if stale is not None else None
+    refusal = leave_refusal(live[overdue.entry_id].approved_version, nda_covered=True) if overdue else None
+    if overdue is not None and refusal == LeaveRefusal.OVERDUE:
+        found = _candidate(overdue, live)
+        weighed = sorted([found, *weighed], key=lambda candidate: -candidate["confidence"])[:3]
+        percent = _percent(overdue.confidence)
+        detail = f"Best match '{found['key']}' at {percent}% can't be proposed because {refusal.label}."
+        return Outcome(None, UnfilledReason.OVERDUE, detail, tuple(weighed))
+    if weighed:
+        best = weighed[0]
+        detail = (
+            f"Best match '{best['key']}' at {_percent(best['confidence'])}%, "
+            f"below the {_percent(ABSTAIN_THRESHOLD)}% needed."
+        )
+        return Outcome(None, UnfilledReason.LOW_CONFIDENCE, detail, tuple(weighed))
+    return Outcome(None, UnfilledReason.NO_MATCH, "No approved library entry shares this question's subject.", ())
+
+
+def suggest_all(questions) -> tuple[list[Outcome], float]:
+    """Per question, the proposal auto-fill makes or why it leaves the question to a person; and the
+    seconds spent matching."""
     index, entries = match_index()
     started = time.perf_counter()
-    proposals: list[Proposal | None] = []
+    outcomes: list[Outcome] = []
     for question in questions:
         best = index.best(question.text, section=question.section)
-        proposals.append(
+        proposal = (
             None
             if best is None
             else proposal_for(best, entries, answer_kind=question.answer_kind, options=question.choice_options)
         )
-    return proposals, time.perf_counter() - started
+        unshaped = question.answer_kind == AnswerKind.CHOICE and proposal is not None and not proposal.choice
+        if proposal is not None and proposal.refusal is None and not unshaped:
+            outcomes.append(Outcome(proposal))
+        else:
+            outcomes.append(_left_for_a_person(question, proposal, index, entries))
+    return outcomes, time.perf_counter() - started

@@ -110,6 +110,18 @@ class Provenance(models.TextChoices):
     NONE = "none", "No answer yet"
 
 
+class UnfilledReason(models.TextChoices):
+    """Why auto-fill left a question for a person; the label is the brief form shown on the review page."""
+
+    NO_MATCH = "no_match", "No library entry matches"
+    LOW_CONFIDENCE = "low_confidence", "Best match too uncertain"
+    INTERNAL = "internal", "Matching entry is internal"
+    OVERDUE = "overdue", "Matching entry is overdue for review"
+    EVIDENCE = "evidence", "Matching entry cites expired evidence"
+    NO_SHORT_ANSWER = "no_short_answer", "No Yes/No answer for this cell"
+    COMPANY_DETAIL = "company_detail", "Company detail"
+
+
 class Response(models.Model):
     """The answer to one question: proposed by auto-fill or written, accepted, then approved."""
 
@@ -142,6 +154,11 @@ class Response(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set at import when auto-fill left the question for a person: why, in brief and in full, and the
+    # best library entries it weighed, [{"entry_id", "key", "question", "confidence"}, ...] best first.
+    unfilled_reason = models.CharField(max_length=20, choices=UnfilledReason.choices, blank=True)
+    unfilled_detail = models.TextField(blank=True)
+    candidates = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -162,7 +179,11 @@ class Response(models.Model):
     @property
     def internal_match(self) -> bool:
         """Auto-fill matched an internal entry: an answer exists but must be rewritten for customers."""
-        return self.source_version_id is None and self.suggested_entry_id is not None
+        return (
+            self.source_version_id is None
+            and self.suggested_entry_id is not None
+            and self.unfilled_reason in ("", UnfilledReason.INTERNAL)
+        )
 
 
 class ResponseComment(models.Model):

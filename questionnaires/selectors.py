@@ -2,6 +2,9 @@
 
 from django.db.models import Count, F, Min, Q, QuerySet
 
+from library.models import LibraryEntry
+from library.policies import LeaveRefusal, leave_refusal
+
 from . import policies
 from .models import (
     LearningBatch,
@@ -136,3 +139,31 @@ def learning_group_list(item: LearningItem) -> list[LearningItem]:
     if not item.group_key:
         return [item]
     return list(item.batch.items.filter(group_key=item.group_key).order_by("order"))
+
+
+def response_candidate_list(response) -> list[dict]:
+    """The library entries auto-fill weighed for a response, best first, each with `refusal`: why its answer
+    may not be used here (`library.policies.leave_refusal`, drafting rules), or None. Entries since deleted
+    are left out; one query."""
+    stored = response.candidates or []
+    entries = LibraryEntry.objects.select_related("approved_version__entry").in_bulk(
+        [candidate["entry_id"] for candidate in stored]
+    )
+    rows = []
+    for candidate in stored:
+        entry = entries.get(candidate["entry_id"])
+        if entry is None:
+            continue
+        version = entry.approved_version
+        refusal = leave_refusal(version, nda_covered=True) if version is not None else LeaveRefusal.NOT_APPROVED
+        rows.append(
+            {
+                "entry": entry,
+                "question": version.question if version is not None else candidate.get("question", ""),
+                "confidence": candidate["confidence"],
+                "refusal": refusal.label if refusal else None,
+                "is_current": response.source_version_id is not None
+                and response.source_version_id == entry.approved_version_id,
+            }
+        )
+    return rows

@@ -119,10 +119,10 @@ def questionnaire_import(*, questionnaire_id: int, task_id: str | None = None) -
             return questionnaire
         job_progress(claim=claim, percent=30)
         stage = "matching the questions against the library"
-        questions, proposals, seconds = _matched_questions(questionnaire, parsed)
+        questions, outcomes, seconds = _matched_questions(questionnaire, parsed)
         job_progress(claim=claim, percent=80)
         stage = "saving the questions"
-        _import_write(questionnaire, claim, parsed, questions, proposals, seconds)
+        _import_write(questionnaire, claim, parsed, questions, outcomes, seconds)
     except FileRejected as error:
         reason = str(error)
     except SoftTimeLimitExceeded:
@@ -209,11 +209,11 @@ def _matched_questions(questionnaire: Questionnaire, parsed: formats.ParsedQuest
         )
         for index, item in enumerate(parsed.questions)
     ]
-    proposals, seconds = suggest_all(questions)
-    return questions, proposals, seconds
+    outcomes, seconds = suggest_all(questions)
+    return questions, outcomes, seconds
 
 
-def _import_write(questionnaire, claim, parsed, questions, proposals, seconds) -> None:
+def _import_write(questionnaire, claim, parsed, questions, outcomes, seconds) -> None:
     with transaction.atomic():
         if job_lock(claim=claim) is None:
             return  # a later run took the import over, or it was ended: its result stands, this one is dropped
@@ -221,7 +221,7 @@ def _import_write(questionnaire, claim, parsed, questions, proposals, seconds) -
         questionnaire.questions.all().delete()
         questions = Question.objects.bulk_create(questions)
         Response.objects.bulk_create(
-            _response_for(question, proposal) for question, proposal in zip(questions, proposals, strict=True)
+            _response_for(question, outcome) for question, outcome in zip(questions, outcomes, strict=True)
         )
         Questionnaire.objects.filter(pk=questionnaire.pk).update(
             format=parsed.format,
@@ -235,7 +235,7 @@ def _import_write(questionnaire, claim, parsed, questions, proposals, seconds) -
             matching_seconds=seconds,
             heartbeat_at=timezone.now(),
         )
-        suggested = sum(1 for proposal in proposals if proposal is not None)
+        suggested = sum(1 for outcome in outcomes if outcome.proposal is not None)
         audit_record(
             action="questionnaire.imported",
             obj=questionnaire,
@@ -300,16 +300,20 @@ def _main_choices(item) -> list[str]:
     return list(slot.choices) if slot is not None and slot.kind == "choice" else []
 
 
-def _response_for(question: Question, proposal) -> Response:
+def _response_for(question: Question, outcome) -> Response:
+    proposal = outcome.proposal
+    why = {"unfilled_reason": outcome.reason, "unfilled_detail": outcome.detail, "candidates": list(outcome.candidates)}
     if proposal is None:
-        return Response(question=question, status=ResponseStatus.NEEDS_ATTENTION, provenance=Provenance.NONE)
-    if proposal.is_internal:
+        return Response(question=question, status=ResponseStatus.NEEDS_ATTENTION, provenance=Provenance.NONE, **why)
+    if proposal.refusal is not None:
         return Response(
             question=question,
+            # The match is named (people learn an answer exists); its text is not proposed.
             suggested_entry=proposal.entry,
             confidence=round(proposal.confidence, 4),
             status=ResponseStatus.NEEDS_ATTENTION,
             provenance=Provenance.NONE,
+            **why,
         )
     return Response(
         question=question,
@@ -323,6 +327,7 @@ def _response_for(question: Question, proposal) -> Response:
         status=ResponseStatus.NEEDS_ATTENTION
         if question.answer_kind == AnswerKind.CHOICE and not proposal.choice
         else ResponseStatus.SUGGESTED,
+        **why,
     )
 
 

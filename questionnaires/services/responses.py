@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.services import step_up_ensure
 from audit.services import audit_record
 from library.models import LibraryEntry, LibraryEntryVersion
+from library.policies import LeaveRefusal, leave_refusal
 from library.selectors import leaving_entries
 from library.services import VersionText, entry_create, version_save_draft
 
@@ -96,13 +97,30 @@ def response_edit(
 def response_use_entry(
     *, actor: User, response: Response, entry: LibraryEntry, request: HttpRequest | None = None
 ) -> Response:
-    """Answer with another library entry's approved text (usable entries only, never internal ones)."""
+    """Answer with another library entry's approved text (usable entries only, never internal ones). Replacing
+    the answer auto-fill filled in teaches it at once that its entry was the wrong match for this phrasing."""
     _require_worker(actor)
     usable = leaving_entries(nda_covered=True).filter(pk=entry.pk).first()
     if usable is None:
-        raise ValidationError("That entry has no approved, current answer that may leave the company.")
+        refusal = (
+            leave_refusal(entry.approved_version, nda_covered=True)
+            if entry.approved_version_id
+            else LeaveRefusal.NOT_APPROVED
+        )
+        raise ValidationError(
+            f"The answer of {entry.key} can't be used because {refusal.label}."
+            if refusal
+            else "That entry has no approved, current answer that may leave the company."
+        )
     with transaction.atomic():
         response = _locked(response)
+        if _replaces_suggestion(response, usable):
+            MatchFeedback.objects.create(
+                entry_id=response.suggested_entry_id,
+                question_text=response.question.text,
+                is_positive=False,
+                response=response,
+            )
         version = usable.approved_version
         response.source_version = version
         response.text = version.answer
@@ -121,6 +139,16 @@ def response_use_entry(
         _touch(response, actor, ["source_version", "text", "choice", "provenance", "confidence", "status"])
         _audit("entry_chosen", actor, response, request, entry=usable.key)
     return response
+
+
+def _replaces_suggestion(response: Response, entry: LibraryEntry) -> bool:
+    """Whether choosing `entry` replaces the answer auto-fill filled in (and not one a person chose)."""
+    return (
+        response.suggested_entry_id is not None
+        and response.suggested_entry_id != entry.pk
+        and response.source_version_id is not None
+        and response.source_version.entry_id == response.suggested_entry_id
+    )
 
 
 def response_flag(*, actor: User, response: Response, flagged: bool, request: HttpRequest | None = None) -> Response:
@@ -194,7 +222,14 @@ def response_approve(
                 entry_id=used_entry_id, question_text=response.question.text, is_positive=True, response=response
             )
             LibraryEntry.objects.filter(pk=used_entry_id).update(last_used_at=now)
-        if response.suggested_entry_id and response.suggested_entry_id != used_entry_id:
+        rejected = response.suggested_entry_id and response.suggested_entry_id != used_entry_id
+        # Replacing the suggestion may already have recorded it (`response_use_entry`): once is enough.
+        if (
+            rejected
+            and not MatchFeedback.objects.filter(
+                response=response, entry_id=response.suggested_entry_id, is_positive=False
+            ).exists()
+        ):
             MatchFeedback.objects.create(
                 entry_id=response.suggested_entry_id,
                 question_text=response.question.text,

@@ -209,7 +209,7 @@ def test_internal_entries_are_matched_but_their_text_never_proposed(mfa_client, 
     assert response.suggested_entry.key == "goldfish-policy"
     assert response.text == "" and response.source_version is None
     assert response.status == ResponseStatus.NEEDS_ATTENTION
-    with pytest.raises(Exception, match="may leave the company"):
+    with pytest.raises(Exception, match="internal-class and never leaves the company"):
         services.response_use_entry(actor=manager, response=response, entry=response.suggested_entry)
 
 
