@@ -15,8 +15,9 @@ from django.db.models import Count, Max
 
 from library.models import Classification, LibraryEntry, ShortAnswer
 from library.policies import leave_refusal
-from library.selectors import matchable_entries
+from library.selectors import company_profile_get, matchable_entries
 
+from .company_details import ProfileProposal, company_detail_for, profile_proposal
 from .models import MatchFeedback
 
 if TYPE_CHECKING:
@@ -134,12 +135,18 @@ def proposal_for(
     return Proposal(entry=entry, confidence=suggestion.confidence, choice=choice, text=version.answer)
 
 
-def suggest_all(questions) -> tuple[list[Proposal | None], float]:
-    """Best proposal (or None: abstain) per question, and the seconds spent matching."""
+def suggest_all(questions) -> tuple[list[Proposal | ProfileProposal | None], float]:
+    """Best proposal (or None: abstain) per question, and the seconds spent matching. Questions about the
+    company's own details are answered from the company profile only (None when it lacks the detail)."""
     index, entries = match_index()
+    profile = company_profile_get()
     started = time.perf_counter()
-    proposals: list[Proposal | None] = []
+    proposals: list[Proposal | ProfileProposal | None] = []
     for question in questions:
+        detail = company_detail_for(question)
+        if detail is not None:
+            proposals.append(profile_proposal(detail, profile))
+            continue
         best = index.best(question.text, section=question.section)
         proposals.append(
             None

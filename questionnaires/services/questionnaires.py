@@ -20,6 +20,7 @@ from fileformats import FileRejected
 from jobs.services import job_claim, job_fail, job_lock, job_progress, jobs_fail_silent
 
 from .. import formats, policies
+from ..company_details import ProfileProposal
 from ..models import (
     AnswerKind,
     Provenance,
@@ -303,6 +304,10 @@ def _main_choices(item) -> list[str]:
 def _response_for(question: Question, proposal) -> Response:
     if proposal is None:
         return Response(question=question, status=ResponseStatus.NEEDS_ATTENTION, provenance=Provenance.NONE)
+    if isinstance(proposal, ProfileProposal):
+        return Response(
+            question=question, text=proposal.text, provenance=Provenance.PROFILE, status=ResponseStatus.SUGGESTED
+        )
     if proposal.is_internal:
         return Response(
             question=question,
