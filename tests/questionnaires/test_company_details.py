@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -241,3 +242,16 @@ def test_hecvat_general_information_is_filled_from_the_profile(manager, lead):
         assert responses[ref].provenance != Provenance.PROFILE and not responses[ref].text, ref
     # Security questions are not company details.
     assert {r.question.ref[:4] for r in responses.values() if r.provenance == Provenance.PROFILE} == {"GNRL", "DATE"}
+
+
+def test_pages_say_an_answer_came_from_the_company_profile(mfa_client, manager, lead):
+    library_services.company_profile_update(actor=lead, details=PROFILE)
+    questionnaire = import_csv(manager, GENERAL[:1])
+    response = responses_of(questionnaire)["G1"]
+    client = mfa_client(manager)
+    listing = client.get(reverse("questionnaires:questionnaire-detail", args=[questionnaire.pk])).content.decode()
+    assert "badge-prov-profile" in listing and "Northwind Devices Ltd" in listing
+    detail = client.get(
+        reverse("questionnaires:response-detail", args=[questionnaire.pk, response.question_id])
+    ).content.decode()
+    assert "filled in from the" in detail and reverse("library:company-profile") in detail
