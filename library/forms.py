@@ -2,12 +2,13 @@
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils import timezone
 
 from accounts.models import Role, User
 from fileformats.uploads import LIBRARY_FILE
 
 from .file_format import CATEGORY_PATTERN, KEY_PATTERN
-from .models import Classification, Figure, ShortAnswer
+from .models import COMPANY_PROFILE_FIELDS, Classification, CompanyProfile, Figure, ShortAnswer
 from .selectors import STATUS_FILTERS
 
 
@@ -119,3 +120,43 @@ class ImportUploadForm(forms.Form):
 class DiffForm(forms.Form):
     old = forms.IntegerField(min_value=1)
     new = forms.IntegerField(min_value=1)
+
+
+class CompanyProfileForm(forms.ModelForm):
+    class Meta:
+        model = CompanyProfile
+        fields = COMPANY_PROFILE_FIELDS
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "product_description": forms.Textarea(attrs={"rows": 3}),
+            "website": forms.URLInput(attrs={"placeholder": "https://www.example.com"}),
+        }
+
+    groups = (
+        ("Company", ["legal_name", "trading_name", "address", "headquarters_country", "website"]),
+        ("Size and registration", ["year_founded", "employee_count", "duns_number"]),
+        ("Product", ["product_name", "product_description"]),
+        (
+            "Primary contact",
+            ["primary_contact_name", "primary_contact_title", "primary_contact_email", "primary_contact_phone"],
+        ),
+        (
+            "Security contact",
+            ["security_contact_name", "security_contact_title", "security_contact_email", "security_contact_phone"],
+        ),
+    )
+
+    def field_groups(self):
+        """(title, bound fields) for each fieldset of the page."""
+        return [(title, [self[name] for name in names]) for title, names in self.groups]
+
+    def clean_year_founded(self):
+        year = self.cleaned_data.get("year_founded")
+        if year is not None and year > timezone.localdate().year:
+            raise forms.ValidationError("The year founded cannot be in the future.")
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        # Surrounding spaces would end up in the customer's cells; nobody means them.
+        return {name: value.strip() if isinstance(value, str) else value for name, value in cleaned.items()}

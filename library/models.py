@@ -1,6 +1,7 @@
 """The answer library: entries and their versions, reviewed by a second person."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -136,3 +137,118 @@ class LibraryEntryVersion(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+PHONE_VALIDATOR = RegexValidator(
+    r"^\+?[0-9][0-9 ().-]{4,30}(\s*(ext\.?|x)\s*[0-9]{1,6})?$",
+    "Digits, spaces and + ( ) - only, e.g. +44 20 7946 0000 (an extension may follow as \u201cext 12\u201d).",
+)
+EMPLOYEES_VALIDATOR = RegexValidator(
+    r"^[0-9][0-9,. ]*(\+|\s*(-|\u2013|to)\s*[0-9][0-9,. ]*)?$",
+    "A number or a range, e.g. 120, 51-200 or 1000+.",
+)
+DUNS_VALIDATOR = RegexValidator(r"^[0-9]{2}-?[0-9]{3}-?[0-9]{4}$", "A DUNS number is nine digits, e.g. 15-048-3782.")
+
+
+class CompanyProfile(models.Model):
+    """The vendor's own public details (one row), which fill questionnaires' "General information" questions."""
+
+    legal_name = models.CharField(
+        "Legal name", max_length=200, help_text="The registered company name, as on contracts and invoices."
+    )
+    trading_name = models.CharField(
+        "Trading name", max_length=200, blank=True, help_text="The name you trade under, when it differs."
+    )
+    address = models.TextField(
+        "Address", max_length=500, blank=True, help_text="Registered or head-office postal address, as one block."
+    )
+    headquarters_country = models.CharField("Headquarters country", max_length=100, blank=True)
+    product_name = models.CharField(
+        "Product name", max_length=200, blank=True, help_text="What customers buy and assess, e.g. the product suite."
+    )
+    product_description = models.TextField(
+        "Product description",
+        max_length=600,
+        blank=True,
+        help_text="Two or three plain sentences; answers \u201cProduct description\u201d questions word for word.",
+    )
+    website = models.URLField("Website", max_length=200, blank=True)
+    security_contact_name = models.CharField("Security contact name", max_length=200, blank=True)
+    security_contact_title = models.CharField("Security contact job title", max_length=200, blank=True)
+    security_contact_email = models.EmailField(
+        "Security contact email", blank=True, help_text="A shared mailbox outlives people, e.g. security@\u2026"
+    )
+    security_contact_phone = models.CharField(
+        "Security contact phone", max_length=40, blank=True, validators=[PHONE_VALIDATOR]
+    )
+    primary_contact_name = models.CharField(
+        "Primary contact name", max_length=200, blank=True, help_text="Sales or account contact customers write to."
+    )
+    primary_contact_title = models.CharField("Primary contact job title", max_length=200, blank=True)
+    primary_contact_email = models.EmailField("Primary contact email", blank=True)
+    primary_contact_phone = models.CharField(
+        "Primary contact phone", max_length=40, blank=True, validators=[PHONE_VALIDATOR]
+    )
+    year_founded = models.PositiveSmallIntegerField(
+        "Year founded",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800)],
+        help_text="Years in business are counted from it.",
+    )
+    employee_count = models.CharField(
+        "Number of employees",
+        max_length=40,
+        blank=True,
+        validators=[EMPLOYEES_VALIDATOR],
+        help_text="A number or a range, e.g. 120 or 51-200.",
+    )
+    duns_number = models.CharField(
+        "DUNS number", max_length=15, blank=True, validators=[DUNS_VALIDATOR], help_text="Nine digits, if you have one."
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="company_profile_is_one_row", condition=Q(pk=1))]
+
+    def __str__(self) -> str:
+        return self.legal_name or "Company profile"
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(self.pk and self.legal_name)
+
+    @property
+    def years_in_business(self) -> int | None:
+        if self.year_founded is None:
+            return None
+        return max(timezone.localdate().year - self.year_founded, 0)
+
+    def detail_fields(self) -> list[tuple[str, str, object]]:
+        """(name, label, value) of each detail people keep, in the order the edit page shows them."""
+        return [(name, self._meta.get_field(name).verbose_name, getattr(self, name)) for name in COMPANY_PROFILE_FIELDS]
+
+
+COMPANY_PROFILE_FIELDS = [
+    "legal_name",
+    "trading_name",
+    "address",
+    "headquarters_country",
+    "website",
+    "year_founded",
+    "employee_count",
+    "duns_number",
+    "product_name",
+    "product_description",
+    "primary_contact_name",
+    "primary_contact_title",
+    "primary_contact_email",
+    "primary_contact_phone",
+    "security_contact_name",
+    "security_contact_title",
+    "security_contact_email",
+    "security_contact_phone",
+]

@@ -4,13 +4,14 @@ from datetime import date
 
 from django.db import models
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.policies import Intent, access_check, four_eyes_refusal, has_role, is_vendor_staff
 
-from .models import Classification, LibraryEntry, LibraryEntryVersion, VersionStatus
+from .models import Classification, CompanyProfile, LibraryEntry, LibraryEntryVersion, VersionStatus
 
 LIBRARY_WRITERS = (Role.ACCOUNT_MANAGER, Role.SECURITY_LEAD)
 
@@ -93,6 +94,20 @@ def version_get_for(user, entry: LibraryEntry, number: int, *, for_: Intent = In
     )
     access_check(_LIBRARY_INTENTS[for_](user))
     return version
+
+
+def can_edit_company_profile(user) -> bool:
+    """Admins and security leads keep the company profile: its details go into every questionnaire."""
+    return has_role(user, Role.ADMIN, Role.SECURITY_LEAD)
+
+
+def company_profile_get_for(user, *, for_: Intent = Intent.VIEW) -> CompanyProfile:
+    """The company profile (unsaved and blank until someone fills it in), or 404 for anyone but vendor staff;
+    403 when they may see it but not `for_` it (edit: `can_edit_company_profile`)."""
+    if not is_vendor_staff(user):
+        raise Http404("No company profile here.")
+    access_check(for_ == Intent.VIEW or can_edit_company_profile(user))
+    return CompanyProfile.objects.select_related("updated_by").filter(pk=1).first() or CompanyProfile()
 
 
 def nda_covers(organisation) -> bool:

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from . import policies
-from .models import Classification, LibraryEntry, LibraryEntryVersion, VersionStatus
+from .models import Classification, CompanyProfile, LibraryEntry, LibraryEntryVersion, VersionStatus
 
 STATUS_FILTERS = {
     "approved": "Approved and current",
@@ -170,3 +170,8 @@ def library_health(*, user) -> dict:
 def existing_keys(*, user, keys: list[str]) -> dict[str, int]:
     """Which of these keys the library already holds (key → entry id), for an import preview."""
     return dict(policies.entries_for(user).filter(key__in=keys).values_list("key", "pk"))
+
+
+def company_profile_get() -> CompanyProfile:
+    """The company profile, or an unsaved blank one before anyone has filled it in."""
+    return CompanyProfile.objects.select_related("updated_by").filter(pk=1).first() or CompanyProfile()

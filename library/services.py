@@ -17,7 +17,14 @@ from audit.services import audit_record
 
 from . import policies
 from .file_format import LibraryRow
-from .models import OPEN_STATUSES, LibraryEntry, LibraryEntryVersion, VersionStatus
+from .models import (
+    COMPANY_PROFILE_FIELDS,
+    OPEN_STATUSES,
+    CompanyProfile,
+    LibraryEntry,
+    LibraryEntryVersion,
+    VersionStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -399,3 +406,33 @@ def library_load_shipped_content(*, author: User, approver: User) -> ImportResul
     for key, figure in FIGURE_KEYS.items():
         LibraryEntry.objects.filter(key=key, figure="").update(figure=figure)
     return result
+
+
+def company_profile_update(*, actor: User, details: dict, request: HttpRequest | None = None) -> CompanyProfile:
+    """Save the company profile (admins and security leads); every changed detail is audited as old → new."""
+    _require(policies.can_edit_company_profile(actor), "Only an admin or a security lead edits the company profile.")
+    unknown = set(details) - set(COMPANY_PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Not a company profile detail: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        profile = CompanyProfile.objects.select_for_update().filter(pk=1).first() or CompanyProfile(pk=1)
+        changes = {
+            name: {"from": getattr(profile, name), "to": value}
+            for name, value in details.items()
+            if getattr(profile, name) != value
+        }
+        if not changes:
+            return profile
+        for name, value in details.items():
+            setattr(profile, name, value)
+        profile.full_clean(exclude=["updated_by"])
+        profile.updated_at, profile.updated_by = timezone.now(), actor
+        profile.save()
+        audit_record(
+            action="library.company_profile_changed",
+            actor=actor,
+            obj=profile,
+            data={"changes": changes},
+            request=request,
+        )
+    return profile

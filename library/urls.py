@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
+from .views import company_profile, exchange
 from .views import entries as views
-from .views import exchange
 
 
 class FormatConverter:
@@ -28,6 +28,7 @@ urlpatterns = [
     path("library/health/", views.library_health, name="library-health"),
     path("library/import/", exchange.library_import, name="library-import"),
     path("library/export.<fmt:fmt>", exchange.library_export, name="library-export"),
+    path("company-profile/", company_profile.company_profile, name="company-profile"),
     path("library/entries/<slug:key>/", views.entry_detail, name="entry-detail"),
     path("library/entries/<slug:key>/edit/", views.entry_edit, name="entry-edit"),
     path("library/entries/<slug:key>/settings/", views.entry_settings, name="entry-settings"),

@@ -16,8 +16,9 @@ from django.db.models import Count, Max
 
 from library.models import Classification, LibraryEntry, ShortAnswer
 from library.policies import LeaveRefusal, leave_refusal
-from library.selectors import matchable_entries
+from library.selectors import company_profile_get, matchable_entries
 
+from .company_details import ProfileProposal, company_detail_field, company_detail_for, profile_proposal
 from .models import AnswerKind, MatchFeedback, UnfilledReason
 
 if TYPE_CHECKING:
@@ -163,40 +164,16 @@ class Outcome:
     """What auto-fill made of one question: the proposal to fill it with (None: nothing usable) and, when a
     person must answer it, why (`reason`, `detail`) and the best entries it weighed (`candidates`)."""
 
-    proposal: Proposal | None
+    proposal: "Proposal | ProfileProposal | None"
     reason: str = ""
     detail: str = ""
     candidates: tuple[dict, ...] = ()
 
 
-# Questions about the company itself (name, address, size, age): the company profile answers them, not the library.
-_COMPANY_DETAIL = re.compile(
-    r"""
-    \b(?:company|vendor|supplier|solution\s+provider|organi[sz]ation|business|firm)(?:'s)?\s+
-        (?:(?:legal|registered|full|trading|official)\s+)?
-        (?:(?:primary|main|accessibility|security|sales)\s+)?(?:contact\s+)?
-        (?:name|title|address|phone(?:\s+number)?|telephone(?:\s+number)?|e-?mail(?:\s+address)?|website|web\s+site
-           |url|headquarters)\b
-    | \b(?:name|address|website|phone\s+number|telephone\s+number)\s+of\s+(?:your|the)\s+
-        (?:company|vendor|supplier|organi[sz]ation|business|firm)\b
-    | \byears?\s+(?:in|of)\s+(?:business|operation)\b
-    | \bhow\s+long\s+has\s+(?:your|the)\s+(?:company|vendor|organi[sz]ation|business|firm)\s+been\s+
-        (?:in\s+business|operating|trading)\b
-    | ^\W*(?:what\s+is\s+(?:the|your)\s+)?(?:total\s+)?number\s+of\s+(?:full[-\s]time\s+)?(?:employees|staff)\W*$
-    | \bhow\s+many\s+(?:full[-\s]time\s+)?(?:employees|staff|people)\s+(?:does|do)\s+
-        (?:you|your\s+(?:company|organi[sz]ation|business)|the\s+(?:company|organi[sz]ation|vendor))\s+
-        (?:have|employ)\W*$
-    | \bwhere\s+is\s+(?:your|the)\s+(?:company|organi[sz]ation|business)\s+(?:headquartered|located|based)\b
-    | ^\W*(?:(?:company|vendor|supplier)\s+)?(?:name|address|phone(?:\s+number)?|telephone|e-?mail(?:\s+address)?
-        |website|url)\W*$
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-
 def is_company_detail(text: str) -> bool:
-    """A question about the company itself (its name, address, phone, email, website, age, staff count)."""
-    return bool(_COMPANY_DETAIL.search(" ".join(text.replace("\u2019", "'").split())))
+    """A question about the company itself (its name, address, contacts, website, age, staff count): one rule,
+    `company_details.company_detail_field`, whatever the cell's kind."""
+    return company_detail_field(text) is not None
 
 
 def _percent(confidence: float) -> int:
@@ -238,7 +215,7 @@ def _left_for_a_person(question, proposal, index, entries) -> Outcome:
         return Outcome(proposal, UnfilledReason.NO_SHORT_ANSWER, detail, tuple(weighed))
     # Only when nothing usable matched: the library may hold some of these (a security contact, a company overview).
     if is_company_detail(question.text):
-        return Outcome(None, UnfilledReason.COMPANY_DETAIL, "Company detail: fill from the company profile.")
+        return Outcome(None, UnfilledReason.COMPANY_DETAIL, "Company detail: answer it from the company profile.")
     stale, live = stale_index()
     overdue = stale.best(question.text, section=question.section) if stale is not None else None
     refusal = leave_refusal(live[overdue.entry_id].approved_version, nda_covered=True) if overdue else None
@@ -260,11 +237,27 @@ def _left_for_a_person(question, proposal, index, entries) -> Outcome:
 
 def suggest_all(questions) -> tuple[list[Outcome], float]:
     """Per question, the proposal auto-fill makes or why it leaves the question to a person; and the
-    seconds spent matching."""
+    seconds spent matching. Questions about the company's own details are answered from the company profile
+    only, and left to a person, saying so, when the profile lacks the detail."""
     index, entries = match_index()
+    profile = company_profile_get()
     started = time.perf_counter()
     outcomes: list[Outcome] = []
     for question in questions:
+        detail = company_detail_for(question)
+        if detail is not None:
+            from_profile = profile_proposal(detail, profile)
+            outcomes.append(
+                Outcome(from_profile)
+                if from_profile is not None
+                else Outcome(
+                    None,
+                    UnfilledReason.COMPANY_DETAIL,
+                    "Company detail: the company profile does not "
+                    "have it yet. Fill it in on the company profile page, or answer here.",
+                )
+            )
+            continue
         best = index.best(question.text, section=question.section)
         proposal = (
             None

@@ -107,6 +107,7 @@ class Provenance(models.TextChoices):
     LIBRARY = "library", "Library, verbatim"
     EDITED = "edited", "Library, edited"
     NEW = "new", "Written new"
+    PROFILE = "profile", "Company profile"
     NONE = "none", "No answer yet"
 
 

@@ -6,7 +6,7 @@ from accounts import policies
 from accounts.services import mfa_verified_recently
 from audit.policies import can_view_audit
 from evidence.policies import can_accept_nda, can_view_evidence
-from library.policies import can_edit_library, can_review_library, can_view_library
+from library.policies import can_edit_company_profile, can_edit_library, can_review_library, can_view_library
 from reports.policies import can_assemble_package, can_use_portal
 
 
@@ -34,6 +34,8 @@ def navigation(request) -> dict:
         items.append(("My organisation", reverse("workspace:organisation-detail", args=[user.organisation_id]), ()))
     if can_accept_nda(user):
         items.append(("NDA", reverse("nda:nda-accept"), ()))
+    if can_edit_company_profile(user):
+        items.append(("Company profile", reverse("library:company-profile"), ()))
     if policies.can_manage_users(user):
         items.append(("Users", reverse("accounts:user-list"), ()))
     if can_view_audit(user):

@@ -20,6 +20,7 @@ from fileformats import FileRejected
 from jobs.services import job_claim, job_fail, job_lock, job_progress, jobs_fail_silent
 
 from .. import formats, policies
+from ..company_details import ProfileProposal
 from ..models import (
     AnswerKind,
     Provenance,
@@ -305,6 +306,10 @@ def _response_for(question: Question, outcome) -> Response:
     why = {"unfilled_reason": outcome.reason, "unfilled_detail": outcome.detail, "candidates": list(outcome.candidates)}
     if proposal is None:
         return Response(question=question, status=ResponseStatus.NEEDS_ATTENTION, provenance=Provenance.NONE, **why)
+    if isinstance(proposal, ProfileProposal):
+        return Response(
+            question=question, text=proposal.text, provenance=Provenance.PROFILE, status=ResponseStatus.SUGGESTED
+        )
     if proposal.refusal is not None:
         return Response(
             question=question,

@@ -79,8 +79,15 @@ def response_edit(
         raise ValidationError({"choice": "Pick one of the values the customer's cell allows."})
     with transaction.atomic():
         response = _locked(response)
+        # The company profile's words saved unchanged stay marked as the profile's.
+        keeps_profile = response.provenance == Provenance.PROFILE and (response.text, response.choice) == (
+            text.strip(),
+            choice,
+        )
         response.text, response.choice = text.strip(), choice
-        if response.source_version_id is None:
+        if keeps_profile:
+            response.provenance = Provenance.PROFILE
+        elif response.source_version_id is None:
             response.provenance = Provenance.NEW if response.text or response.choice else Provenance.NONE
         elif response.text == response.source_version.answer:
             response.provenance = Provenance.LIBRARY

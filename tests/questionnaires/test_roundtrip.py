@@ -43,8 +43,10 @@ def import_and_approve(path: Path, manager, lead, how_many: int) -> Questionnair
     approved = 0
     for question in questionnaire.questions.select_related("response").order_by("order"):
         response = question.response
-        # Only wording that may go to this customer is written back (NDA-class needs a current NDA).
-        if response.status != ResponseStatus.SUGGESTED or leave_refusal(response.source_version, nda_covered=False):
+        # Only wording that may go to this customer is written back (NDA-class needs a current NDA); answers from the
+        # company profile (no library source) are the company's own public details.
+        source = response.source_version
+        if response.status != ResponseStatus.SUGGESTED or (source and leave_refusal(source, nda_covered=False)):
             continue
         services.response_accept(actor=manager, response=response)
         services.response_approve(actor=lead, response=response, via_cli=True)
