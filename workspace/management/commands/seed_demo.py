@@ -23,6 +23,27 @@ def demo_password() -> str:
     return password
 
 
+# A fictional vendor for the demo: example.com addresses and a 555 number, so nothing points at a real company.
+DEMO_COMPANY = {
+    "legal_name": "Northwind Sensors, Inc.",
+    "address": "100 Example Way, Suite 200, Seattle, WA 98101, USA",
+    "headquarters_country": "United States",
+    "website": "https://www.example.com",
+    "year_founded": 2016,
+    "employee_count": "51-200",
+    "product_name": "Northwind Condition Monitoring",
+    "product_description": "Industrial condition-monitoring sensors on Particle hardware, with a web application.",
+    "primary_contact_name": "Morgan Lee",
+    "primary_contact_title": "Head of Customer Success",
+    "primary_contact_email": "customers@example.com",
+    "primary_contact_phone": "+1 206 555 0142",
+    "security_contact_name": "Sam Rivera",
+    "security_contact_title": "Security Lead",
+    "security_contact_email": "security@example.com",
+    "security_contact_phone": "+1 206 555 0199",
+}
+
+
 class Command(BaseCommand):
     help = "Create the demo users, the Particle answer library and the demo content. Safe to run again."
 
@@ -58,6 +79,10 @@ class Command(BaseCommand):
             f"Answer library: {result.total} Particle entries ({result.created} new, {result.updated} updated, "
             f"{result.unchanged} unchanged), written by {author.email} and approved by {approver.email}."
         )
+        from library.services import company_profile_update
+
+        company_profile_update(actor=approver, details=DEMO_COMPANY)
+        self.stdout.write(f"Company profile: {DEMO_COMPANY['legal_name']} (answers general-information questions).")
         from questionnaires.services import questionnaire_seed_demo
 
         organisation = by_role[Role.CUSTOMER].organisation
