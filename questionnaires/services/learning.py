@@ -179,7 +179,7 @@ def learning_batch_create(
 
 
 def _locked(item: LearningItem) -> LearningItem:
-    return LearningItem.objects.select_for_update().select_related("suggested_entry").get(pk=item.pk)
+    return LearningItem.objects.select_for_update(of=("self",)).select_related("suggested_entry").get(pk=item.pk)
 
 
 def _decide(item: LearningItem, actor: User, decision: str, **fields) -> None:
