@@ -217,6 +217,11 @@ class CompanyProfile(models.Model):
     def __str__(self) -> str:
         return self.legal_name or "Company profile"
 
+    @classmethod
+    def current(cls) -> "CompanyProfile":
+        """The profile, or an unsaved blank one before anyone has filled it in."""
+        return cls.objects.select_related("updated_by").filter(pk=1).first() or cls()
+
     @property
     def is_filled(self) -> bool:
         return bool(self.pk and self.legal_name)

@@ -107,7 +107,7 @@ def company_profile_get_for(user, *, for_: Intent = Intent.VIEW) -> CompanyProfi
     if not is_vendor_staff(user):
         raise Http404("No company profile here.")
     access_check(for_ == Intent.VIEW or can_edit_company_profile(user))
-    return CompanyProfile.objects.select_related("updated_by").filter(pk=1).first() or CompanyProfile()
+    return CompanyProfile.current()
 
 
 def nda_covers(organisation) -> bool:

@@ -174,4 +174,4 @@ def existing_keys(*, user, keys: list[str]) -> dict[str, int]:
 
 def company_profile_get() -> CompanyProfile:
     """The company profile, or an unsaved blank one before anyone has filled it in."""
-    return CompanyProfile.objects.select_related("updated_by").filter(pk=1).first() or CompanyProfile()
+    return CompanyProfile.current()

@@ -93,8 +93,7 @@ def _exportable(questionnaire: Questionnaire, draft: bool):
 def questionnaire_export(questionnaire: Questionnaire, *, draft: bool = False) -> ExportedFile:
     """The customer's file with answers written in (or answers JSON for VSAQ)."""
     kept, skipped = _exportable(questionnaire, draft)
-    with questionnaire.source_file.open("rb") as handle:
-        original = handle.read()
+    original = _source(questionnaire)
     stem = PurePath(questionnaire.source_name).stem
     suffix = "-draft" if draft else "-answered"
     if questionnaire.format == "vsaq":
