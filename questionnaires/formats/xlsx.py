@@ -129,17 +129,7 @@ class XlsxBook:
                     worksheet.reset_dimensions()
                     for row in worksheet.iter_rows(values_only=True):
                         filled = sum(1 for value in row if value is not None and value != "")
-                        self.cells_read += filled
-                        self.blank_cells_read += len(row) - filled
-                        if (
-                            self.cells_read > self.max_cells
-                            or self.blank_cells_read > BLANK_CELLS_PER_CELL * self.max_cells
-                        ):
-                            raise QuestionnaireFileError(
-                                f"This workbook has more than {self.max_cells:,} filled cells (or "
-                                f"{BLANK_CELLS_PER_CELL * self.max_cells:,} blank ones) to read; it cannot be "
-                                "imported. Delete unused tabs, rows or columns, or split it."
-                            )
+                        self._spend(filled=filled, blank=len(row) - filled)
                         rows.append(row)
             except QuestionnaireFileError:
                 raise
@@ -212,14 +202,21 @@ class XlsxBook:
                 last = min(max_col, width)
                 if len(cells) < last:
                     cells.extend([None] * (last - len(cells)))
-                self.cells_read += last - min_col + 1
-                if self.cells_read > self.max_cells:
-                    raise QuestionnaireFileError(
-                        f"This workbook has more than {self.max_cells:,} cells to read; it cannot be imported."
-                    )
+                self._spend(filled=last - min_col + 1)
                 for col in range(min_col, last + 1):
                     cells[col - 1] = top_left
         return grid
+
+    def _spend(self, *, filled: int, blank: int = 0) -> None:
+        """Count cells read against the budget (blank ones against their own, larger one); refuse past it."""
+        self.cells_read += filled
+        self.blank_cells_read += blank
+        if self.cells_read > self.max_cells or self.blank_cells_read > BLANK_CELLS_PER_CELL * self.max_cells:
+            raise QuestionnaireFileError(
+                f"This workbook has more than {self.max_cells:,} filled cells (or "
+                f"{BLANK_CELLS_PER_CELL * self.max_cells:,} blank ones) to read; it cannot be "
+                "imported. Delete unused tabs, rows or columns, or split it."
+            )
 
     def _resolve_list(self, sheet: str, formula: str, *, depth: int) -> list[str]:
         formula = formula.strip().removeprefix("=")

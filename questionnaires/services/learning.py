@@ -19,7 +19,7 @@ from .. import formats, learning, policies, selectors
 from ..autofill import match_index
 from ..matching import ABSTAIN_THRESHOLD
 from ..models import LearningBatch, LearningDecision, LearningItem, LearningOutcome, MatchFeedback
-from .responses import _free_key
+from .responses import free_key
 
 # The engine's own threshold: links at least this confident are confirmed by the command line.
 CONFIRM_THRESHOLD = ABSTAIN_THRESHOLD
@@ -274,7 +274,7 @@ def learning_item_draft(*, actor: User, item: LearningItem, request: HttpRequest
         sources = "; ".join(f"{other.file_name} {other.ref}".strip() for other in group)
         entry = entry_create(
             actor=actor,
-            key=_free_key(item.question_text),
+            key=free_key(item.question_text),
             category=item.suggested_entry.category if item.suggested_entry else "general",
             classification="nda",
             text=VersionText(

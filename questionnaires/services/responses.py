@@ -294,7 +294,7 @@ def response_propose_to_library(
     elif response.provenance == Provenance.NEW and response.text.strip():
         entry = entry_create(
             actor=actor,
-            key=_free_key(question.text),
+            key=free_key(question.text),
             category="general",
             classification="nda",
             text=VersionText(
@@ -313,7 +313,8 @@ def response_propose_to_library(
     return version
 
 
-def _free_key(text: str) -> str:
+def free_key(text: str) -> str:
+    """A library key made from a question's first words that no entry uses yet (drafts from answers, learning)."""
     base = slugify(" ".join(text.split()[:8]))[:80].strip("-") or "answer"
     key, number = base, 2
     while LibraryEntry.objects.filter(key=key).exists():
