@@ -2,12 +2,12 @@
 
 import hashlib
 import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,10 +26,10 @@ from ..forms import ImportUploadForm
 SESSION_IMPORT = "library_import_upload"
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _stash_name(token: str, suffix: str) -> str:
+    """Where an uploaded library file waits between preview and confirm: in the shared file store, so the confirm
+    may reach another app server than the preview did."""
+    return f"imports/{token}{suffix}"
 
 
 @login_required
@@ -62,9 +62,10 @@ def library_import(request: HttpRequest) -> HttpResponse:
                         )
                     token = uuid.uuid4().hex
                     suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-                    (_upload_dir() / f"{token}{suffix}").write_bytes(data)
+                    name = default_storage.save(_stash_name(token, suffix), ContentFile(data))
                     request.session[SESSION_IMPORT] = {
                         "token": token,
+                        "stored": name,
                         "suffix": suffix,
                         "name": upload.name,
                         "sha256": hashlib.sha256(data).hexdigest(),
@@ -84,10 +85,11 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
     if not pending or pending.get("token") != request.POST.get("confirm"):
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect(reverse("library:library-import"))
-    path = _upload_dir() / f"{pending['token']}{pending['suffix']}"
+    name = pending.get("stored") or _stash_name(pending["token"], pending["suffix"])
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError):
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect(reverse("library:library-import"))
     if hashlib.sha256(data).hexdigest() != pending["sha256"]:
@@ -99,7 +101,7 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, error_message(error))
         return redirect(reverse("library:library-import"))
     finally:
-        path.unlink(missing_ok=True)
+        default_storage.delete(name)
         request.session.pop(SESSION_IMPORT, None)
     messages.success(
         request,
