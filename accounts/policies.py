@@ -72,6 +72,11 @@ def can_manage_users(user) -> bool:
     return is_admin(user)
 
 
+def can_view_system_status(user) -> bool:
+    """Only admins see the operations page (health checks and worker heartbeats)."""
+    return is_admin(user)
+
+
 def can_manage_user(actor, target: User) -> bool:
     """Admins manage other accounts, never their own (so nobody removes the last way back in alone)."""
     return can_manage_users(actor) and actor.pk != target.pk

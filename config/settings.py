@@ -206,6 +206,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEO
 # A job with no sign of life for this long is lost for good (its redelivery would have come): the sweeper fails it.
 JOB_SILENT_LIMIT = timedelta(seconds=BROKER_VISIBILITY_TIMEOUT) + timedelta(minutes=10)
 CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "jobs.tasks.worker_heartbeat",
+        "schedule": timedelta(minutes=1),
+    },
     "audit-chain-verify-nightly": {
         "task": "audit.tasks.audit_chain_verify_task",
         "schedule": timedelta(hours=24),

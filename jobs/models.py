@@ -31,3 +31,18 @@ class Job(models.Model):
         self.task_id = ""
         self.heartbeat_at = timezone.now()
         return ["status", "progress", self.job_error_field, "task_id", "heartbeat_at"]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one Celery worker, by its node name: written when it starts and by the periodic
+    heartbeat task (for itself and for every worker that answers its ping). Operators read it on the system page."""
+
+    hostname = models.CharField(max_length=200, unique=True, help_text="The worker's node name, e.g. celery@web1.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the worker last announced it was ready.")
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["hostname"]
+
+    def __str__(self) -> str:
+        return self.hostname

@@ -62,6 +62,7 @@ ROLE_TABLE = {
     accounts.policies.is_vendor_staff: (True, True, True, False, False, False),
     accounts.policies.is_admin: (True, False, False, False, False, False),
     accounts.policies.can_manage_users: (True, False, False, False, False, False),
+    accounts.policies.can_view_system_status: (True, False, False, False, False, False),
     accounts.policies.can_manage_organisations: (True, True, True, False, False, False),
     audit.policies.can_view_audit: (True, True, False, False, False, False),
     library.policies.can_view_library: (True, True, True, False, False, False),

@@ -261,3 +261,17 @@ def test_a_render_whose_pool_process_dies_is_requeued_and_finished(render_queue,
     finally:
         stop_worker(worker)
     assert pdf.attempts == 2
+
+
+def test_a_running_worker_shows_its_heartbeat_on_the_system_page(worker_queue, admin_user, mfa_client):
+    from django.utils import timezone
+
+    from jobs.models import WorkerHeartbeat
+    from jobs.tasks import worker_heartbeat
+
+    hostname = f"{worker_queue}@{socket.gethostname()}"
+    worker_heartbeat.apply_async(queue=worker_queue).get(timeout=60)
+    beat = WorkerHeartbeat.objects.get(hostname=hostname)
+    assert (timezone.now() - beat.last_seen).total_seconds() < 60
+    page = mfa_client(admin_user).get("/system/")
+    assert hostname in page.content.decode() and "Alive" in page.content.decode()

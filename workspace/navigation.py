@@ -40,6 +40,8 @@ def navigation(request) -> dict:
         items.append(("Users", reverse("accounts:user-list"), ()))
     if can_view_audit(user):
         items.append(("Audit trail", reverse("audit:event-list"), ()))
+    if policies.can_view_system_status(user):
+        items.append(("System", reverse("workspace:system-status"), ()))
     nav_items = []
     for label, url, related in items:
         active = request.path == url if url == "/" else request.path.startswith((url, *related))

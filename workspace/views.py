@@ -1,5 +1,6 @@
 """Pages that compose the other apps for people: health, dashboard, organisation overview."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +15,7 @@ from accounts.models import Role
 from accounts.selectors import pending_only
 from audit.policies import can_view_audit
 from audit.selectors import recent_events
+from jobs.heartbeat import HEARTBEAT_INTERVAL, STALE_AFTER, worker_statuses
 from library import selectors as library_selectors
 from questionnaires import selectors as questionnaire_selectors
 from questionnaires.policies import questionnaires_for
@@ -33,6 +35,25 @@ def health(request: HttpRequest) -> JsonResponse:
     if failing:
         return JsonResponse({"status": "unavailable", "failing": failing, "checks": checks}, status=503)
     return JsonResponse({"status": "ok", "checks": checks})
+
+
+@login_required
+@require_GET
+def system_status(request: HttpRequest) -> HttpResponse:
+    """For admins: what the load balancer's probe sees, and which background workers are alive."""
+    if not account_policies.can_view_system_status(request.user):
+        raise PermissionDenied
+    checks = health_checks()
+    workers = worker_statuses()
+    context = {
+        "checks": checks,
+        "workers": workers,
+        "alive": sum(worker.alive for worker in workers),
+        "in_process": settings.CELERY_TASK_ALWAYS_EAGER,
+        "interval_seconds": int(HEARTBEAT_INTERVAL.total_seconds()),
+        "stale_minutes": int(STALE_AFTER.total_seconds() // 60),
+    }
+    return render(request, "workspace/system_status.html", context)
 
 
 @login_required
