@@ -257,6 +257,32 @@ class Stack:
                 log=log,
             )
 
+    def start_worker(self) -> subprocess.Popen:
+        """A Celery worker with the app servers' settings (same database, broker and bucket) on the default queue;
+        returns once it answers a ping."""
+        from celery import Celery
+
+        name = f"stack-{uuid.uuid4().hex[:8]}@%h"
+        log = self.folder / "worker.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n", name, "--loglevel=INFO"],
+            cwd=BASE_DIR,
+            env=self.app_env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        probe = Celery(broker=self.app_env["CELERY_BROKER_URL"])
+        hostname = name.replace("%h", socket.gethostname())
+        wait_for(
+            lambda: probe.control.ping(destination=[hostname], timeout=1.0),
+            timeout=60,
+            what="the Celery worker",
+            process=process,
+            log=log,
+        )
+        return process
+
     # --- TLS proxy ------------------------------------------------------------------------------------------
     def start_proxy(self) -> None:
         self.https_port, self.http_port = free_port(), free_port()

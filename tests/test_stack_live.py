@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import socket
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -180,3 +181,40 @@ def test_health_answers_over_plain_http_and_no_response_names_the_server_softwar
     for response in (client.get("/accounts/login/"), client.get("/no-such-page/"), client.get("/static/missing.css")):
         assert response.header("Server") is None
         assert response.header("Strict-Transport-Security")
+
+
+def test_a_questionnaire_uploaded_through_the_proxy_is_imported_by_a_worker_from_the_bucket(stack):
+    from questionnaires.models import Questionnaire, QuestionnaireStatus
+    from tests.factories import library_entry
+
+    manager, lead = person(Role.ACCOUNT_MANAGER), person(Role.SECURITY_LEAD)
+    library_entry(
+        author=manager,
+        approver=lead,
+        key="mfa-enforced",
+        question="Is multi-factor authentication enforced for all users?",
+        answer="Yes, for every user.",
+    )
+    stack.start_worker()
+    client = stack.client()
+    sign_in(client, manager)
+    client.get("/questionnaires/new/")
+    data = b"ID,Question,Answer\r\nQ1,Is multi-factor authentication enforced for every user?,\r\n"
+    created = client.post(
+        "/questionnaires/new/", {"title": "Stack review"}, files={"file": ("review.csv", data, "text/csv")}
+    )
+    assert created.status == 302, created.text[created.text.find("<main") :][:1500]
+    questionnaire = Questionnaire.objects.get(title="Stack review")
+    assert questionnaire.source_file.name in stack.object_names("questionnaires/")
+    deadline = time.monotonic() + 60
+    while (status := client.get(f"/questionnaires/{questionnaire.pk}/status.json")).status == 200 and json.loads(
+        status.body
+    ).get("status") == QuestionnaireStatus.IMPORTING:
+        assert time.monotonic() < deadline, "the worker did not import the questionnaire"
+        time.sleep(0.5)
+    questionnaire.refresh_from_db()
+    assert questionnaire.status == QuestionnaireStatus.IN_PROGRESS
+    assert questionnaire.questions.get().response.suggested_entry.key == "mfa-enforced"
+    pages = [client.get(f"/questionnaires/{questionnaire.pk}/") for _ in range(2)]
+    assert {page.upstream for page in pages} == {f"127.0.0.1:{port}" for port in stack.app_ports}
+    assert all(page.status == 200 and "Is multi-factor authentication enforced" in page.text for page in pages)
