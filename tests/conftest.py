@@ -1,8 +1,15 @@
-"""Fixtures: users of each role, clients at each stage of sign-in, and TOTP codes."""
+"""Fixtures: users of each role, clients at each stage of sign-in, TOTP codes, and an empty database to restore
+into with `manage.py` run as a separate process."""
 
+import os
+import subprocess
+import sys
 import time
+import uuid
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.template import engines
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP, totp
@@ -142,3 +149,38 @@ def mfa_client(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A URL for a new, empty database of the kind the tests run on (a new SQLite file, or a new PostgreSQL
+    database on the same server, dropped afterwards)."""
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    name = f"trustpack_restore_{uuid.uuid4().hex[:12]}"
+    admin = {"host": params["HOST"], "port": params["PORT"] or 5432, "user": params["USER"], "dbname": "postgres"}
+    if params.get("PASSWORD"):
+        admin["password"] = params["PASSWORD"]
+    with psycopg.connect(**admin, autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    auth = f"{params['USER']}:{params['PASSWORD']}@" if params.get("PASSWORD") else f"{params['USER']}@"
+    yield f"postgres://{auth}{params['HOST']}:{admin['port']}/{name}"
+    with psycopg.connect(**admin, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`manage.py ARGS` in a new process with `env` over this one's environment."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )

@@ -3,19 +3,16 @@ deployment with the same rows, the same file hashes and an intact audit chain; a
 
 import json
 import os
-import subprocess
-import sys
-import uuid
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
 
 from audit.models import AuditEvent
 from questionnaires import services as questionnaires
+from tests.conftest import run_manage
 from workspace.backup import BackupError, backup_check, backup_write
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,40 +27,6 @@ def some_data(manager):
             actor=manager, filename=f"customer-{number}.csv", data=CSV_FILE, queue_import=False
         )
     assert AuditEvent.objects.count() >= 3
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A URL for a new, empty database of the kind the tests run on (a new SQLite file, or a new PostgreSQL
-    database on the same server, dropped afterwards)."""
-    if connection.vendor != "postgresql":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    import psycopg
-
-    params = connection.settings_dict
-    name = f"trustpack_restore_{uuid.uuid4().hex[:12]}"
-    admin = {"host": params["HOST"], "port": params["PORT"] or 5432, "user": params["USER"], "dbname": "postgres"}
-    if params.get("PASSWORD"):
-        admin["password"] = params["PASSWORD"]
-    with psycopg.connect(**admin, autocommit=True) as server:
-        server.execute(f'CREATE DATABASE "{name}"')
-    auth = f"{params['USER']}:{params['PASSWORD']}@" if params.get("PASSWORD") else f"{params['USER']}@"
-    yield f"postgres://{auth}{params['HOST']}:{admin['port']}/{name}"
-    with psycopg.connect(**admin, autocommit=True) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 def test_backup_restores_into_an_empty_deployment_with_every_row_file_and_the_audit_chain(
