@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "jobs.tasks.worker_heartbeat",
         "schedule": timedelta(minutes=1),
+        # With no worker running, beats do not pile up in the queue: each is dropped before the next is due.
+        "options": {"expires": 55},
     },
     "audit-chain-verify-nightly": {
         "task": "audit.tasks.audit_chain_verify_task",
