@@ -267,3 +267,17 @@ def test_a_backup_taken_while_people_upload_restores_into_an_empty_database_and_
     for name, digest in manifest["files"].items():
         body = s3.get_object(Bucket=new_bucket, Key=name)["Body"].read()
         assert hashlib.sha256(body).hexdigest() == digest, name
+
+
+def test_a_password_spray_through_the_proxy_slows_the_sprayer_and_never_the_owner(stack):
+    lead = person(Role.SECURITY_LEAD)
+    attacker = stack.client(source="127.0.0.5")
+    attacker.get("/accounts/login/")
+    wrong = {"login": lead.email, "password": "not-the-password-1"}
+    for _ in range(settings.LOGIN_FAILURES_PER_ADDRESS):
+        assert attacker.post("/accounts/login/", wrong).status == 200  # the form again, with an error
+    right = attacker.post("/accounts/login/", {"login": lead.email, "password": PASSWORD})
+    assert right.status != 302, "the spraying address waits, even with the right password"
+    owner = stack.client(source="127.0.0.6")
+    owner.get("/accounts/login/")
+    assert owner.post("/accounts/login/", {"login": lead.email, "password": PASSWORD}).status == 302
