@@ -338,6 +338,20 @@ def cross_template_sources(rows: list[BenchQuestion], source: str) -> list[str]:
     return sorted(others, key=lambda s: (-sizes[s], s))[:CROSS_TEMPLATE_FILES]
 
 
+def _best_at_precision(rows: list[BenchQuestion], ranked: list, precision: float) -> tuple[float, float]:
+    """The most answerable questions filled right at any one threshold whose suggestions are at least `precision`
+    right, and that threshold: a diagnostic of the confidence ranking, not the score (which uses ABSTAIN_THRESHOLD)."""
+    made = sorted(((r[0][1], r[0][0] in q.keys) for q, r in zip(rows, ranked, strict=True) if r), reverse=True)
+    answerable = sum(bool(q.keys) for q in rows)
+    best, best_threshold, right = 0.0, 1.0, 0
+    for count, (confidence, is_right) in enumerate(made, start=1):
+        right += is_right
+        next_differs = count == len(made) or made[count][0] != confidence
+        if next_differs and right / count >= precision and right / answerable > best:
+            best, best_threshold = right / answerable, confidence
+    return best, best_threshold
+
+
 def learning_runs(entries: list[IndexedEntry], rows: list[BenchQuestion], index: MatchIndex) -> None:
     """Cold (library only), leave-one-questionnaire-out (learned from the other dev questionnaires) and cross-template
     (learned from up to three questionnaires of other templates), each next to plain TF-IDF given the same phrasings
@@ -397,6 +411,14 @@ def learning_runs(entries: list[IndexedEntry], rows: list[BenchQuestion], index:
                 + " |"
                 + "".join(f" {_pct(b[m])}" for m in ("top1", "top3", "abstain", "precision", "filled"))
             )
+        reach = ", ".join(
+            f"{_pct(filled)} filled at >= {100 * precision:.0f}% precision (threshold {threshold:.4f})"
+            if filled
+            else f"no threshold reaches {100 * precision:.0f}% precision"
+            for precision in (0.85, 0.90)
+            for filled, threshold in [_best_at_precision(rows, ours, precision)]
+        )
+        print(f"  Trustpack at its best single threshold instead (how far the confidence ranking reaches): {reach}")
         for source, teachers in learned_from.get(name, {}).items():
             print(f"    {source} learned from: {', '.join(teachers)}")
 

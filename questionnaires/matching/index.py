@@ -10,6 +10,10 @@ Scoring, for a question q and an entry E:
   ranks as if its score were 1 + _HEADWORD_BONUS times higher, so the entry named by the question wins over a
   neighbour sharing its vocabulary (the topic's own entry against its policy review); the confidence of the entries
   ranked is computed from their plain scores and kept non-increasing down the list;
+- learned agreement: when the entry ranked first is also the entry of the confirmed phrasing nearest the question,
+  that phrasing is a second, independent vote: its own confidence (a logistic function of the cosine, so only a close
+  rewording vouches much) joins the text's as a noisy-or, P(right) = 1 - (1 - text) * (1 - learned). A near-duplicate
+  confirmed for another entry, or one rejected for this entry at least as close, adds nothing;
 - confidence: a logistic function of the entry's score and, mostly, its lead over the runner-up, so one
   global threshold (`ABSTAIN_THRESHOLD`) decides when to abstain; at 0.5 a suggestion is made when
   score / 6.7 + lead >= 0.14 (85% of suggestions right on the development labels with the library alone, 37% of
@@ -82,10 +86,17 @@ _REJECTED_WEIGHT = 1.2
 _SLOPE = 4.5
 _CENTRE = 0.95
 _LEAD = 30.0
+# Learned agreement: the nearest confirmed phrasing's vote is sigmoid(_AGREE_SLOPE * (cosine - _AGREE_CENTRE)).
+_AGREE_CENTRE = 0.65
+_AGREE_SLOPE = 10.0
 # Headword match: when every word of an entry's key (`policy-review`, `vendor-risk`) shows up in the question, the
 # entry is likelier what the question is about than a neighbour sharing its vocabulary: its score is multiplied by
 # 1 + _HEADWORD_BONUS for ranking only (confidence reads the plain scores).
 _HEADWORD_BONUS = 0.4
+
+
+def _sigmoid(logit: float) -> float:
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
 
 
 def _key_text(key: str) -> str:
@@ -204,12 +215,13 @@ class MatchIndex:
         norm = math.sqrt(sum(w * w for w in weighted.values()))
         return {t: w / norm for t, w in weighted.items()} if norm else {}
 
-    def _scores(self, asked: Counter[str], section: str) -> dict[int, float]:
+    def _scores(self, asked: Counter[str], section: str) -> tuple[dict[int, float], tuple[int, float] | None]:
         """Each entry's score for the question's terms `asked` (and the section heading), read as a share of the
-        most the question could score."""
+        most the question could score; and the entry of the confirmed phrasing nearest the question, with its cosine
+        (None without one)."""
         query = Counter(asked)
         if not query:
-            return {}
+            return {}, None
         section_terms = terms(section)
         # The heading matters more to a terse question ("How often?") than to a self-contained one.
         section_weight = min(_SECTION_MAX, max(_SECTION_WEIGHT, _SECTION_TERSE / len(query)))
@@ -235,9 +247,8 @@ class MatchIndex:
             factor = weight * scale
             for position, contribution in postings.items():
                 scores[position] += factor * contribution
-        if self._phrasing_info:
-            self._apply_units(scores, asked)
-        return scores
+        nearest = self._apply_units(scores, asked) if self._phrasing_info else None
+        return scores, nearest
 
     def _ranking(self, scores: dict[int, float], asked: Counter[str]) -> dict[int, float]:
         """Scores to rank by: an entry whose key words all appear in the question gains _HEADWORD_BONUS."""
@@ -253,7 +264,9 @@ class MatchIndex:
                 ranking[position] *= 1 + _HEADWORD_BONUS
         return ranking
 
-    def _apply_units(self, scores: dict[int, float], query: Counter[str]) -> None:
+    def _apply_units(self, scores: dict[int, float], query: Counter[str]) -> tuple[int, float] | None:
+        """Add near-duplicates of confirmed phrasings to their entries' scores and pull rejected ones down; return
+        the entry of the nearest confirmed phrasing and its cosine, unless a rejection of it is at least as close."""
         similarity: dict[int, float] = defaultdict(float)
         for term, weight in self._vector(query).items():
             for number, unit_weight in self._phrasings.get(term, ()):
@@ -271,11 +284,17 @@ class MatchIndex:
         for position, value in best_negative.items():
             if position in scores:
                 scores[position] *= max(0.0, 1 - _REJECTED_WEIGHT * value**2)
+        if not best_positive:
+            return None
+        position = max(best_positive, key=lambda p: (best_positive[p], -p))
+        if best_negative.get(position, 0.0) >= best_positive[position]:
+            return None
+        return position, best_positive[position]
 
     def suggest(self, question: str, *, section: str = "", k: int = 3) -> list[Suggestion]:
         """The `k` best entries for a question, best first, each with a confidence in [0, 1]."""
         asked = terms(question)
-        scores = self._scores(asked, section)
+        scores, nearest = self._scores(asked, section)
         if not scores or k <= 0:
             return []
         ranking = self._ranking(scores, asked)
@@ -293,8 +312,11 @@ class MatchIndex:
         ceiling = 1.0
         for rank, (position, score) in enumerate(top[:k]):
             rival = top[1][1] if rank == 0 and len(top) > 1 else (top[0][1] if rank else 0.0)
-            logit = max(-50.0, min(50.0, _SLOPE * (score - _CENTRE) + _LEAD * (score - rival)))
-            confidence = ceiling = min(ceiling, 1 / (1 + math.exp(-logit)))
+            confidence = _sigmoid(_SLOPE * (score - _CENTRE) + _LEAD * (score - rival))
+            if rank == 0 and nearest is not None and nearest[0] == position:
+                learned = _sigmoid(_AGREE_SLOPE * (nearest[1] - _AGREE_CENTRE))
+                confidence = 1 - (1 - confidence) * (1 - learned)
+            confidence = ceiling = min(ceiling, confidence)
             entry = self._entries[position]
             suggestions.append(Suggestion(entry.entry_id, entry.key, round(confidence, 4)))
         return suggestions

@@ -1,5 +1,6 @@
 """Auto-fill matching engine: synonyms, abstention, confidence, learning from reviewers, scale."""
 
+import math
 import random
 
 import pytest
@@ -264,3 +265,30 @@ def test_entry_named_by_its_key_words_wins_over_a_neighbour():
     assert confidences == sorted(confidences, reverse=True)
     # The bonus reorders; it does not make a close call look confident.
     assert index.best(question) is None
+
+
+def _without_learned_vote(monkeypatch, index: MatchIndex, question: str) -> float:
+    """The confidence of the entry ranked first when the nearest confirmed phrasing casts no vote."""
+    from questionnaires.matching import index as index_module
+
+    with monkeypatch.context() as patched:
+        patched.setattr(index_module, "_AGREE_CENTRE", math.inf)
+        return index.suggest(question, k=1)[0].confidence
+
+
+def test_nearest_confirmed_phrasing_agreeing_with_the_text_lifts_confidence(monkeypatch):
+    confirmed = "How often is the recovery plan exercised with a drill?"
+    index = MatchIndex.build(ENTRIES, [Feedback(2, confirmed, positive=True)])
+    question = "How often is your recovery plan exercised?"
+    top = index.suggest(question, k=1)[0]
+    alone = _without_learned_vote(monkeypatch, index, question)
+    assert top.key == "bcp-plan"
+    assert alone < top.confidence
+    assert top.confidence >= ABSTAIN_THRESHOLD
+
+
+def test_rejection_as_close_as_the_confirmation_cancels_the_learned_vote(monkeypatch):
+    phrasing = "How often is the recovery plan exercised with a drill?"
+    index = MatchIndex.build(ENTRIES, [Feedback(2, phrasing, positive=True), Feedback(2, phrasing, positive=False)])
+    question = "How often is your recovery plan exercised?"
+    assert index.suggest(question, k=1)[0].confidence == _without_learned_vote(monkeypatch, index, question)
