@@ -281,3 +281,23 @@ def test_a_password_spray_through_the_proxy_slows_the_sprayer_and_never_the_owne
     owner = stack.client(source="127.0.0.6")
     owner.get("/accounts/login/")
     assert owner.post("/accounts/login/", {"login": lead.email, "password": PASSWORD}).status == 302
+
+
+def test_two_leads_approving_one_version_at_once_on_both_servers_approve_it_once(stack):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.factories import library_entry
+
+    manager = person(Role.ACCOUNT_MANAGER)
+    entry = library_entry(author=manager, key="stack-race")
+    leads = [stack.client(), stack.client()]
+    for client in leads:
+        sign_in(client, person(Role.SECURITY_LEAD))
+        client.get(f"/library/entries/{entry.key}/")
+    path = f"/library/entries/{entry.key}/v1/approve/"
+    with ThreadPoolExecutor(2) as pool:
+        responses = list(pool.map(lambda client: client.post(path), leads))
+    assert [r.status for r in responses] == [302, 302]
+    assert {r.upstream for r in responses} == {f"127.0.0.1:{port}" for port in stack.app_ports}
+    approvals = AuditEvent.objects.filter(action="library.version_approved", object_id=str(entry.pk))
+    assert approvals.count() == 1
