@@ -124,6 +124,7 @@ class Stack:
     certificate: Path | None = None
     processes: list[subprocess.Popen] = field(default_factory=list)
     app_env: dict[str, str] = field(default_factory=dict)
+    object_store: subprocess.Popen | None = None
 
     # --- object store ---------------------------------------------------------------------------------------
     def start_object_store(self) -> None:
@@ -175,6 +176,7 @@ class Stack:
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.folder)},
         )
         self.processes.append(process)
+        self.object_store = process
         client = self.s3_client()
         wait_for(
             lambda: client.create_bucket(Bucket=self.bucket) or True,
@@ -240,6 +242,7 @@ class Stack:
                     "--workers=1",
                     "--threads=4",
                     "--timeout=120",
+                    "--graceful-timeout=5",
                     "--access-logfile=-",
                 ],
                 cwd=BASE_DIR,
@@ -335,10 +338,13 @@ class Stack:
     def stop(self) -> None:
         for process in reversed(self.processes):
             if process.poll() is None:
-                process.terminate()
+                if process is self.object_store:
+                    process.kill()  # its data goes with the test, and its graceful stop takes ~25 s
+                else:
+                    process.terminate()
         for process in reversed(self.processes):
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
