@@ -1,5 +1,8 @@
 """Styled error pages that reveal nothing about the request beyond its status."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import requires_csrf_token
@@ -14,15 +17,41 @@ _PAGES = {
         "Too many requests came from your address in a short time. Wait a while (up to an hour), then try again.",
     ),
     500: ("Something went wrong", "The error has been logged. Try again in a moment."),
+    503: (
+        "Temporarily unavailable",
+        "A service Trustpack relies on (database, cache, task queue or file store) did not answer, so nothing was "
+        "changed. Try again in a minute; if it keeps happening, tell your administrator.",
+    ),
 }
+RETRY_AFTER_SECONDS = 60
+
+
+def _outage_types() -> tuple[type[BaseException], ...]:
+    """Errors that mean a backing service is down, not that the request or the code is wrong."""
+    types: list[type[BaseException]] = [OperationalError, InterfaceError]
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    types += [BrokerError, RedisConnectionError, RedisTimeoutError]
+    try:
+        from botocore.exceptions import BotoCoreError
+    except ImportError:  # only installed with the S3 file store's requirements
+        pass
+    else:
+        types.append(BotoCoreError)
+    return tuple(types)
 
 
 def _render(request: HttpRequest, status: int) -> HttpResponse:
     title, message = _PAGES[status]
     context = {"status": status, "title": title, "message": message}
-    if status == 500:
-        # The 500 page renders without context processors or database access: they may be what failed.
-        return HttpResponse(render_to_string("errors/error.html", context), status=500)
+    if status >= 500:
+        # The 500 and 503 pages render without context processors or database access: they may be what failed.
+        response = HttpResponse(render_to_string("errors/error.html", context), status=status)
+        if status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponse(render_to_string("errors/error.html", context, request=request), status=status)
 
 
@@ -43,7 +72,10 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
-    return _render(request, 500)
+    """500, or 503 with Retry-After when the unhandled error is a backing service being down (Django calls this
+    while handling the exception, so it is still the current one)."""
+    error = sys.exc_info()[1]
+    return _render(request, 503 if isinstance(error, _outage_types()) else 500)
 
 
 def request_too_large(request):
