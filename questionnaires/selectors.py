@@ -80,21 +80,29 @@ def _questions_matching(*, questionnaire, status: str, assignee_id: int | None, 
     return questions
 
 
-def question_list(*, questionnaire, status: str = "", assignee_id: int | None = None, query: str = ""):
-    """The questionnaire's questions in file order with their responses, the entries they use and everyone whose
-    words are in them (for the four-eyes check), in a fixed number of queries however many rows are read."""
+def question_list(
+    *,
+    questionnaire,
+    status: str = "",
+    assignee_id: int | None = None,
+    query: str = "",
+    with_contributors: bool = True,
+):
+    """The questionnaire's questions in file order with their responses, the entries they use and (unless
+    `with_contributors` is off: the caller checks four eyes in bulk) everyone whose words are in them, for the
+    four-eyes check row by row; in a fixed number of queries however many rows are read."""
     questions = _questions_matching(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
-    return (
-        questions.select_related(
-            "response",
-            "response__source_version__entry",
-            "response__assignee",
-            "response__last_edited_by",
-            "response__approver",
-        )
-        .prefetch_related("response__editors", "response__source_version__editors")
-        .order_by("order")
-    )
+    questions = questions.select_related(
+        "response",
+        "response__source_version__entry",
+        "response__suggested_entry",
+        "response__assignee",
+        "response__last_edited_by",
+        "response__approver",
+    ).order_by("order")
+    if with_contributors:
+        questions = questions.prefetch_related("response__editors", "response__source_version__editors")
+    return questions
 
 
 def question_section_list(
