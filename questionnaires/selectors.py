@@ -88,20 +88,19 @@ def question_list(
     query: str = "",
     with_contributors: bool = True,
 ):
-    """The questionnaire's questions in file order with their responses, the entries they use and (unless
-    `with_contributors` is off: the caller checks four eyes in bulk) everyone whose words are in them, for the
-    four-eyes check row by row; in a fixed number of queries however many rows are read."""
+    """The questionnaire's questions in file order with their responses, the entries they use and who they are
+    assigned to, in a fixed number of queries however many rows are read; with `with_contributors`, also everyone
+    whose words are in each response and its approver, for the four-eyes check row by row. (The review page checks
+    four eyes in bulk and goes without: joining the user table twice more made planning the query cost more than
+    running it.)"""
     questions = _questions_matching(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
     questions = questions.select_related(
-        "response",
-        "response__source_version__entry",
-        "response__suggested_entry",
-        "response__assignee",
-        "response__last_edited_by",
-        "response__approver",
+        "response", "response__source_version__entry", "response__suggested_entry", "response__assignee"
     ).order_by("order")
     if with_contributors:
-        questions = questions.prefetch_related("response__editors", "response__source_version__editors")
+        questions = questions.select_related("response__last_edited_by", "response__approver").prefetch_related(
+            "response__editors", "response__source_version__editors"
+        )
     return questions
 
 
