@@ -117,6 +117,8 @@ TEMPLATES = [
                 "workspace.navigation.navigation",
             ],
             "string_if_invalid": env.str("TEMPLATE_STRING_IF_INVALID", default=""),
+            # A faster truncatechars with Django's output (workspace/templatetags/text.py).
+            "builtins": ["workspace.templatetags.text"],
         },
     }
 ]
