@@ -67,6 +67,13 @@ def questionnaire_counts(questionnaire, *, user=None) -> dict:
     return counts
 
 
+def approvable_response_ids(questionnaire, *, user) -> set[int]:
+    """The ids of the questionnaire's responses `user` may approve (what approve-all acts on), by the four-eyes
+    rule's bulk form."""
+    approvable = policies.responses_approvable_by(user).filter(question__questionnaire=questionnaire)
+    return set(approvable.values_list("pk", flat=True))
+
+
 def _questions_matching(*, questionnaire, status: str, assignee_id: int | None, query: str) -> QuerySet[Question]:
     questions = Question.objects.filter(questionnaire=questionnaire)
     if status == "flagged":

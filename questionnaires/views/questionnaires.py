@@ -128,19 +128,16 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     can_review = policies.can_review_library(user)
     questions = list(page.object_list)
-    # The four-eyes rule for the whole page in one query (its bulk form), not row by row with everyone's edits.
-    approvable = (
-        set(policies.responses_approvable_by(user).filter(question__in=questions).values_list("pk", flat=True))
-        if can_review and questions
-        else set()
-    )
+    # The four-eyes rule for the whole questionnaire in one query (its bulk form): the rows' Approve buttons and
+    # the approve-all count, rather than row by row with everyone's edits and again inside the counts.
+    approvable = selectors.approvable_response_ids(questionnaire, user=user) if can_review else set()
     urls = _ReviewRowUrls(questionnaire.pk)
     for question in questions:
         response = getattr(question, "response", None)
         question.approval_allowed = response is not None and response.pk in approvable
         question.urls = urls.for_question(question)
     section_index = _section_index(selectors.question_section_list(**filters))
-    counts = selectors.questionnaire_counts(questionnaire, user=user)
+    counts = {**selectors.questionnaire_counts(questionnaire), "approvable": len(approvable)}
     page_query = request.GET.copy()
     page_query.pop("page", None)
     return render(

@@ -289,6 +289,7 @@ def test_approvable_set_matches_the_one_response_rule(manager, lead):
         expected = {response.pk for response in fresh if policies.can_approve_response(user, response)}
         assert set(policies.responses_approvable_by(user).values_list("pk", flat=True)) == expected, user
         assert selectors.questionnaire_counts(questionnaire, user=user)["approvable"] == len(expected)
+        assert selectors.approvable_response_ids(questionnaire, user=user) == expected
     assert len({r.pk for r in responses if policies.can_approve_response(lead, r)}) == 4
 
 
