@@ -31,10 +31,11 @@ USERS = 20
 PAGE_SECONDS = 8
 MIXED_SECONDS = 20
 SESSIONS_PER_ROLE = USERS
-# gthread: two processes for the two cores' worth of Python, and a few threads each so one request's database
-# round trips overlap another's Python and connections are kept alive, as behind the TLS proxy.
+# Two sync workers, as production runs gunicorn behind the TLS proxy (which buffers slow clients): the pages are
+# CPU-bound, so threads would only take turns at one interpreter lock, interleaving a heavy page with light ones;
+# two processes on the one core already overlap one's database round trips with the other's Python. (gthread with
+# 4 threads measured about a quarter more server CPU per request in the mixed crowd, and a longer tail.)
 GUNICORN_WORKERS = 2
-GUNICORN_THREADS = 4
 SERVER_CORE, LOAD_CORE = "0", "1"
 # The load target: every main page serves at least this share of the minimal view's requests per second, with
 # its 95th percentile under this many milliseconds, at USERS concurrent users.
@@ -145,38 +146,40 @@ def _phases(plan: dict) -> list[dict]:
 def _print_rows(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
     print(
-        f"{'page':<38} {'role':<9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'requests':>9} {'failed':>7}"
+        f"{'page':<34} {'role':<9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'requests':>9} "
+        f"{'failed':>7} {'server CPU ms/req':>18}"
     )
     for row in rows:
         print(
-            f"{row['label']:<38} {row['role']:<9} {row['rps']:>7.1f} {row['p50']:>7.0f} {row['p95']:>7.0f} "
-            f"{row['p99']:>7.0f} {row['requests']:>9} {row['failures']:>7}"
+            f"{row['label']:<34} {row['role']:<9} {row['rps']:>7.1f} {row['p50']:>7.0f} {row['p95']:>7.0f} "
+            f"{row['p99']:>7.0f} {row['requests']:>9} {row['failures']:>7} {row['cpu_ms']:>18.1f}"
         )
 
 
 def _report(plan: dict, results: dict) -> None:
     alone = [results[page["label"]][0] for page in plan["pages"] if results[page["label"]]]
     _print_rows(f"Each page alone, {USERS} users asking without pause, {PAGE_SECONDS} s", alone)
-    _print_rows(f"Mixed crowd of staff and customers, {USERS} users, {MIXED_SECONDS} s", results["mixed"])
+    mixed = results["mixed"]
+    _print_rows(f"Mixed crowd of staff and customers, {USERS} users, {MIXED_SECONDS} s (CPU: the crowd's mean)", mixed)
     minimal = next(row for row in alone if row["label"] == plan["minimal"])
     print(
-        f"\nTargets (each main page alone: at least {TARGET_SHARE:.0%} of the minimal view's {minimal['rps']:.1f} req/s"
-        f", p95 under {TARGET_P95_MS} ms; mixed: p95 under {TARGET_P95_MS} ms):"
+        f"\nTarget: each main page alone serves at least {TARGET_SHARE:.0%} of the minimal view's requests per second"
+        f" ({minimal['rps']:.1f}), p95 under {TARGET_P95_MS} ms alone and in the crowd. The share is also given from"
+        " server CPU per request, which other work on the machine does not skew:"
     )
     all_met = True
     for row in alone:
-        if row["label"] == plan["minimal"]:
+        if row is minimal:
             continue
         share = row["rps"] / minimal["rps"] if minimal["rps"] else 0.0
-        met = share >= TARGET_SHARE and row["p95"] < TARGET_P95_MS and row["failures"] == 0
+        cpu_share = minimal["cpu_ms"] / row["cpu_ms"] if row["cpu_ms"] else 0.0
+        crowd = next((other for other in mixed if other["label"] == row["label"]), row)
+        met = share >= TARGET_SHARE and max(row["p95"], crowd["p95"]) < TARGET_P95_MS and not row["failures"]
         all_met &= met
         print(
-            f"  {row['label']:<38} {share:>5.0%} of minimal, p95 {row['p95']:>5.0f} ms  {'met' if met else 'NOT met'}"
+            f"  {row['label']:<34} {share:>4.0%} of minimal (CPU: {cpu_share:>4.0%}), p95 alone {row['p95']:>5.0f} ms, "
+            f"in the crowd {crowd['p95']:>5.0f} ms  {'met' if met else 'NOT met'}"
         )
-    for row in results["mixed"]:
-        met = row["p95"] < TARGET_P95_MS and row["failures"] == 0
-        all_met &= met
-        print(f"  {row['label'] + ' (mixed)':<38} p95 {row['p95']:>5.0f} ms{'':>17}{'met' if met else 'NOT met'}")
     print(f"Load target: {'met' if all_met else 'NOT met'}")
 
 
@@ -190,21 +193,18 @@ def run() -> None:
         plan = _seed(env, workdir / "plan.json")
         print(f"Database: {database}; seeded in {time.monotonic() - started:.0f} s ({plan['seed']})")
         port = _free_port()
-        plan["host"] = f"http://127.0.0.1:{port}"
-        plan["users"] = USERS
-        plan["phases"] = _phases(plan)
-        (workdir / "plan.json").write_text(json.dumps(plan))
         server_cmd = [
             "taskset", "-c", SERVER_CORE, str(Path(sys.executable).parent / "gunicorn"), "config.wsgi",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(GUNICORN_WORKERS), "--worker-class", "gthread",
-            "--threads", str(GUNICORN_THREADS), "--access-logfile", "/dev/null", "--error-logfile",
-            str(workdir / "gunicorn.log"),
+            "--bind", f"127.0.0.1:{port}", "--workers", str(GUNICORN_WORKERS), "--worker-class", "sync",
+            "--access-logfile", "/dev/null", "--error-logfile", str(workdir / "gunicorn.log"),
         ]  # fmt: skip
         server = subprocess.Popen(server_cmd, env=env, cwd=BASE_DIR)  # noqa: S603 - a fixed command
         try:
+            plan.update(host=f"http://127.0.0.1:{port}", users=USERS, phases=_phases(plan), server_pid=server.pid)
+            (workdir / "plan.json").write_text(json.dumps(plan))
             _wait_ready(f"{plan['host']}/health/", server)
             print(
-                f"gunicorn: {GUNICORN_WORKERS} gthread workers x {GUNICORN_THREADS} threads on core {SERVER_CORE}; "
+                f"gunicorn: {GUNICORN_WORKERS} sync workers on core {SERVER_CORE}; "
                 f"locust on core {LOAD_CORE}; 127.0.0.1 only"
             )
             load_cmd = ["taskset", "-c", LOAD_CORE, sys.executable, "-m", "bench.locustfile"]

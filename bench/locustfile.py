@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import gevent
+import psutil
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
@@ -47,10 +48,18 @@ class SignedInUser(FastHttpUser):
                 response.failure(f"answered {response.status_code}")
 
 
-def _row(entry, page: dict, seconds: float) -> dict:
+def _server_cpu_seconds(pid: int) -> float:
+    """CPU time the server (master and workers) has used: per request, it does not depend on what else the
+    machine runs, as requests per second do."""
+    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    return sum(sum(process.cpu_times()[:2]) for process in processes)
+
+
+def _row(entry, page: dict, seconds: float, cpu_ms: float) -> dict:
     return {
         "label": page["label"],
         "role": page["role"],
+        "cpu_ms": cpu_ms,
         "rps": entry.num_requests / seconds,
         "p50": entry.get_response_time_percentile(0.5) or 0,
         "p95": entry.get_response_time_percentile(0.95) or 0,
@@ -72,12 +81,14 @@ def main(plan_path: Path, out_path: Path) -> None:
         runner.start(plan["users"], spawn_rate=plan["users"] * 4)
         gevent.sleep(plan["users"] / (plan["users"] * 4) + WARM_SECONDS)
         environment.stats.reset_all()
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), _server_cpu_seconds(plan["server_pid"])
         gevent.sleep(current["seconds"])
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, _server_cpu_seconds(plan["server_pid"]) - cpu_started
+        # Server CPU per request of the whole phase: the page's own when it is alone, the crowd's average when mixed.
+        cpu_ms = 1000 * cpu / max(environment.stats.total.num_requests, 1)
         if current["record"]:
             results[current["name"]] = [
-                _row(environment.stats.get(page["label"], "GET"), page, seconds)
+                _row(environment.stats.get(page["label"], "GET"), page, seconds, cpu_ms)
                 for page in current["pages"]
                 if (page["label"], "GET") in environment.stats.entries
             ]
