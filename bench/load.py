@@ -101,11 +101,13 @@ def _server_env(workdir: Path) -> tuple[dict, str]:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(BASE_DIR),
     )
-    env.pop("CELERY_BROKER_URL", None)  # no worker: the seed's imports and renders run in-process
+    # Empty rather than unset, so that a development .env cannot fill them in: no worker (the seed's imports and
+    # renders run in-process), and the local-memory cache when Redis is not there.
+    env["CELERY_BROKER_URL"] = ""
     if _redis_reachable():
         env["REDIS_URL"] = REDIS_URL
     else:
-        env.pop("REDIS_URL", None)
+        env["REDIS_URL"] = ""
         label += ", local-memory cache (Redis not reachable)"
     return env, label
 
