@@ -22,7 +22,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import audit_chain, autofill, extraction, imports, pdf, review, watermark
+    from bench import audit_chain, autofill, extraction, imports, load, pdf, review, watermark
 
     modules = (
         ("Audit trail", audit_chain),
@@ -32,6 +32,7 @@ def main() -> None:
         ("Package PDF", pdf),
         ("Evidence watermark", watermark),
         ("Review page and dashboard", review),
+        ("Pages under load (gunicorn and locust, one core each)", load),
     )
     chosen = set(sys.argv[1:])
     for name, module in modules:

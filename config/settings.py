@@ -117,6 +117,8 @@ TEMPLATES = [
                 "workspace.navigation.navigation",
             ],
             "string_if_invalid": env.str("TEMPLATE_STRING_IF_INVALID", default=""),
+            # A faster truncatechars with Django's output (workspace/templatetags/text.py).
+            "builtins": ["workspace.templatetags.text"],
         },
     }
 ]
@@ -125,7 +127,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'trustpack.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connections are kept between requests: opening one costs more than a whole small page (PostgreSQL starts a
+# process for each, with cold caches). Each gunicorn thread keeps its own; the health check replaces a connection
+# the server dropped before a request uses it.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)

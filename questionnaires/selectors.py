@@ -67,6 +67,13 @@ def questionnaire_counts(questionnaire, *, user=None) -> dict:
     return counts
 
 
+def approvable_response_ids(questionnaire, *, user) -> set[int]:
+    """The ids of the questionnaire's responses `user` may approve (what approve-all acts on), by the four-eyes
+    rule's bulk form."""
+    approvable = policies.responses_approvable_by(user).filter(question__questionnaire=questionnaire)
+    return set(approvable.values_list("pk", flat=True))
+
+
 def _questions_matching(*, questionnaire, status: str, assignee_id: int | None, query: str) -> QuerySet[Question]:
     questions = Question.objects.filter(questionnaire=questionnaire)
     if status == "flagged":
@@ -80,21 +87,28 @@ def _questions_matching(*, questionnaire, status: str, assignee_id: int | None, 
     return questions
 
 
-def question_list(*, questionnaire, status: str = "", assignee_id: int | None = None, query: str = ""):
-    """The questionnaire's questions in file order with their responses, the entries they use and everyone whose
-    words are in them (for the four-eyes check), in a fixed number of queries however many rows are read."""
+def question_list(
+    *,
+    questionnaire,
+    status: str = "",
+    assignee_id: int | None = None,
+    query: str = "",
+    with_contributors: bool = True,
+):
+    """The questionnaire's questions in file order with their responses, the entries they use and who they are
+    assigned to, in a fixed number of queries however many rows are read; with `with_contributors`, also everyone
+    whose words are in each response and its approver, for the four-eyes check row by row. (The review page checks
+    four eyes in bulk and goes without: joining the user table twice more made planning the query cost more than
+    running it.)"""
     questions = _questions_matching(questionnaire=questionnaire, status=status, assignee_id=assignee_id, query=query)
-    return (
-        questions.select_related(
-            "response",
-            "response__source_version__entry",
-            "response__assignee",
-            "response__last_edited_by",
-            "response__approver",
+    questions = questions.select_related(
+        "response", "response__source_version__entry", "response__suggested_entry", "response__assignee"
+    ).order_by("order")
+    if with_contributors:
+        questions = questions.select_related("response__last_edited_by", "response__approver").prefetch_related(
+            "response__editors", "response__source_version__editors"
         )
-        .prefetch_related("response__editors", "response__source_version__editors")
-        .order_by("order")
-    )
+    return questions
 
 
 def question_section_list(

@@ -44,7 +44,11 @@ def packages_for(user) -> QuerySet[Package]:
 def package_get_for(user, reference: str, *, for_: Intent = Intent.VIEW) -> Package:
     """The package, or 404 when it is missing or not the user's to see; 403 when their role may not do
     `for_` (edit: account managers and leads; release: leads)."""
-    package = get_object_or_404(packages_for(user), reference=reference)
+    package = get_object_or_404(
+        # What every package page shows of it, joined rather than fetched one by one.
+        packages_for(user).select_related("organisation", "questionnaire", "assembled_by", "released_by"),
+        reference=reference,
+    )
     allowed = {
         Intent.VIEW: True,
         Intent.EDIT: can_assemble_package(user),
@@ -95,12 +99,15 @@ def shareable_documents() -> QuerySet[Document]:
     return Document.objects.filter(current_version__in=versions).select_related("current_version")
 
 
-def can_download_document(user, document: Document) -> bool:
+def can_download_document(user, document: Document, *, accepted_nda: bool | None = None) -> bool:
     """Public evidence is always open to a share's recipient; NDA-class evidence only after they accepted the NDA
-    text in force (a newer version locks it again)."""
+    text in force (a newer version locks it again). A caller checking many documents may pass `accepted_nda`, what
+    `has_accepted_current_nda(user)` answered, to ask it once."""
     if document.classification == DocumentClassification.PUBLIC:
         return True
-    return document.classification == DocumentClassification.NDA and has_accepted_current_nda(user)
+    if document.classification != DocumentClassification.NDA:
+        return False
+    return has_accepted_current_nda(user) if accepted_nda is None else accepted_nda
 
 
 def _customer_of_active_organisation(user) -> bool:

@@ -2,6 +2,9 @@
 
 from django.db.models import Count, F, QuerySet
 
+from evidence.models import DocumentClassification
+from evidence.selectors import has_accepted_current_nda
+
 from . import policies
 from .models import Package, PackageItem, PackageStatus
 
@@ -141,9 +144,13 @@ def portal_share_list(*, user) -> list:
 
 def share_documents(*, user, share) -> list[dict]:
     """The share's documents that may still be shared, each with whether this user may download it now."""
-    documents = policies.shareable_documents().filter(shares=share).order_by("title")
+    documents = list(policies.shareable_documents().filter(shares=share).order_by("title"))
+    # Asked once for the list, and only when an NDA document is in it.
+    has_nda = any(document.classification == DocumentClassification.NDA for document in documents)
+    accepted_nda = has_accepted_current_nda(user) if has_nda else False
     return [
-        {"document": document, "unlocked": policies.can_download_document(user, document)} for document in documents
+        {"document": document, "unlocked": policies.can_download_document(user, document, accepted_nda=accepted_nda)}
+        for document in documents
     ]
 
 

@@ -74,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["open_questionnaires"] = questionnaire_selectors.questionnaires_with_counts(open_questionnaires[:8])
         context["open_questionnaire_count"] = open_questionnaires.count()
         context["review_waiting"] = library_selectors.review_queue(user=user).count()
-        context["overdue_entries"] = library_selectors.status_counts(user=user)["overdue"]
+        context["overdue_entries"] = library_selectors.status_counts(user=user, names=("overdue",))["overdue"]
     else:
         context["organisation"] = user.organisation
         context["shares"] = report_selectors.portal_share_list(user=user)

@@ -250,6 +250,23 @@ def test_review_page_queries_do_not_grow_with_the_questionnaire(mfa_client, mana
     assert len(many) == len(few) <= 20
 
 
+def test_each_row_links_to_its_question_and_offers_what_the_reader_may_do(mfa_client, manager, lead, big):
+    """Rows build their links without reversing each one: they must still be the URLs reverse() gives, with
+    Accept on suggested answers and Approve only where the four-eyes rule lets this reader approve."""
+    lead_page = mfa_client(lead).get(detail(big)).content.decode()
+    manager_page = mfa_client(manager).get(detail(big)).content.decode()
+    for question in big.questions.filter(order__lte=PER_PAGE).select_related("response"):
+        status = question.response.status
+        detail_url = reverse("questionnaires:response-detail", args=[big.pk, question.pk])
+        accept = reverse("questionnaires:response-action", args=[big.pk, question.pk, "accept"])
+        approve = reverse("questionnaires:response-approve", args=[big.pk, question.pk])
+        assert lead_page.count(f'href="{detail_url}"') == 2
+        assert (f'action="{accept}"' in lead_page) is (status == ResponseStatus.SUGGESTED)
+        # Accepted answers were last edited by the manager: the lead may approve them, the manager none.
+        assert (f'action="{approve}"' in lead_page) is (status == ResponseStatus.ACCEPTED)
+        assert f'action="{approve}"' not in manager_page
+
+
 def test_bulk_actions_say_they_act_on_the_whole_questionnaire(mfa_client, manager, lead, big):
     content = mfa_client(lead).get(detail(big, "?page=2&status=approved")).content.decode()
     assert "Approve all 113 accepted" in content and "act on the whole questionnaire" in content
@@ -289,6 +306,7 @@ def test_approvable_set_matches_the_one_response_rule(manager, lead):
         expected = {response.pk for response in fresh if policies.can_approve_response(user, response)}
         assert set(policies.responses_approvable_by(user).values_list("pk", flat=True)) == expected, user
         assert selectors.questionnaire_counts(questionnaire, user=user)["approvable"] == len(expected)
+        assert selectors.approvable_response_ids(questionnaire, user=user) == expected
     assert len({r.pk for r in responses if policies.can_approve_response(lead, r)}) == 4
 
 
