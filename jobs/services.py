@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Job
+from .models import Job, WorkerHeartbeat
 
 PROGRESS_STARTED = 5
 
@@ -85,3 +85,18 @@ def jobs_fail_silent(*, model: type[Job], silent_for: timedelta, reason: str) ->
             status=model.job_failed, progress=100, heartbeat_at=timezone.now(), **{model.job_error_field: reason}
         )
     return ids
+
+
+# --- Worker heartbeats: which Celery workers are alive, as the periodic heartbeat task last saw them.
+
+HEARTBEAT_INTERVAL = timedelta(minutes=1)
+# Three missed beats: the worker (or beat, or the broker) is gone, not merely busy with one long task.
+STALE_AFTER = 3 * HEARTBEAT_INTERVAL
+
+
+def heartbeat_record(hostnames: list[str], *, started: bool = False) -> None:
+    """Marks each named worker as seen now (and as just started, when it announces itself)."""
+    now = timezone.now()
+    for hostname in {name[:200] for name in hostnames if name}:
+        defaults = {"last_seen": now, **({"started_at": now} if started else {})}
+        WorkerHeartbeat.objects.update_or_create(hostname=hostname, defaults=defaults)

@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from .heartbeat import record_heartbeat
+from .services import heartbeat_record
 
 PING_TIMEOUT_SECONDS = 2.0
 
@@ -19,7 +19,7 @@ def worker_heartbeat(self) -> None:
         replies = []
     for reply in replies:
         names.extend(reply)
-    record_heartbeat(names)
+    heartbeat_record(names)
 
 
 @worker_ready.connect
@@ -27,4 +27,4 @@ def _announce(sender=None, **kwargs) -> None:
     """A worker that has just started shows on the system page at once, not a minute later."""
     hostname = getattr(sender, "hostname", None)
     if hostname:
-        record_heartbeat([hostname], started=True)
+        heartbeat_record([hostname], started=True)

@@ -15,7 +15,8 @@ from accounts.models import Role
 from accounts.selectors import pending_only
 from audit.policies import can_view_audit
 from audit.selectors import recent_events
-from jobs.heartbeat import HEARTBEAT_INTERVAL, STALE_AFTER, worker_statuses
+from jobs.selectors import worker_status_list
+from jobs.services import HEARTBEAT_INTERVAL, STALE_AFTER
 from library import selectors as library_selectors
 from questionnaires import selectors as questionnaire_selectors
 from questionnaires.policies import questionnaires_for
@@ -44,7 +45,7 @@ def system_status(request: HttpRequest) -> HttpResponse:
     if not account_policies.can_view_system_status(request.user):
         raise PermissionDenied
     checks = health_checks()
-    workers = worker_statuses()
+    workers = worker_status_list()
     context = {
         "checks": checks,
         "workers": workers,
