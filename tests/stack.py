@@ -24,6 +24,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 NGINX_TEMPLATE = BASE_DIR / "deploy" / "nginx" / "trustpack.conf.template"
 HEADERS_MORE_MODULE = Path("/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so")
@@ -43,6 +45,52 @@ def missing_components() -> str | None:
     if not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
         return "gunicorn is missing (pip install -r requirements.txt)"
     return None
+
+
+def start_worker(env: dict, queue: str, *options: str) -> subprocess.Popen:
+    """A Celery worker in its own process consuming `queue` (env: its settings), once it answers a ping."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            *(options or ("--pool=solo",)),
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Celery worker exited early:\n{process.stdout.read()[-3000:]}")
+        if app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1.0):
+            return process
+    process.kill()
+    pytest.fail("Celery worker did not answer within 60 s")
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def free_port() -> int:
@@ -253,7 +301,7 @@ class Stack:
             self.processes.append(process)
             self.app_ports.append(port)
             wait_for(
-                lambda port=port: _plain_get(port, "/health/")[0] in (200, 503),
+                lambda port=port: plain_get(port, "/health/")[0] in (200, 503),
                 timeout=60,
                 what=f"app server {number + 1}",
                 process=process,
@@ -263,27 +311,8 @@ class Stack:
     def start_worker(self) -> subprocess.Popen:
         """A Celery worker with the app servers' settings (same database, broker and bucket) on the default queue;
         returns once it answers a ping."""
-        from celery import Celery
-
-        name = f"stack-{uuid.uuid4().hex[:8]}@%h"
-        log = self.folder / "worker.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n", name, "--loglevel=INFO"],
-            cwd=BASE_DIR,
-            env=self.app_env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        process = start_worker(self.app_env, "celery")
         self.processes.append(process)
-        probe = Celery(broker=self.app_env["CELERY_BROKER_URL"])
-        hostname = name.replace("%h", socket.gethostname())
-        wait_for(
-            lambda: probe.control.ping(destination=[hostname], timeout=1.0),
-            timeout=60,
-            what="the Celery worker",
-            process=process,
-            log=log,
-        )
         return process
 
     # --- TLS proxy ------------------------------------------------------------------------------------------
@@ -328,7 +357,7 @@ class Stack:
         )
         self.processes.append(process)
         wait_for(
-            lambda: _plain_get(self.http_port, "/health/")[0] in (200, 503),
+            lambda: plain_get(self.http_port, "/health/")[0] in (200, 503),
             timeout=30,
             what="nginx",
             process=process,
@@ -353,19 +382,15 @@ class Stack:
         return Client(self, source=source)
 
 
-def _plain_get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict[str, str], bytes]:
+def plain_get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    """A GET over plain HTTP (what a load balancer's probe does)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers={"Host": HOST, **(headers or {})})
+        connection.request("GET", path, headers={"Host": HOST})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
-
-
-def plain_get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
-    """A GET over plain HTTP (what a load balancer's probe does)."""
-    return _plain_get(port, path)
 
 
 @dataclass

@@ -8,8 +8,6 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -21,7 +19,8 @@ from django.db import connection, transaction
 
 from audit.services import audit_record
 from audit.tasks import audit_chain_verify_task
-from config.celery import app
+
+from .stack import start_worker, stop_worker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
@@ -64,50 +63,6 @@ def worker_env(django_db_setup, django_db_blocker, shared_files, tmp_path_factor
     env["FILES_ROOT"] = str(shared_files)
     env["SIGNING_DIR"] = str(tmp_path_factory.getbasetemp() / "signing")  # the CA this process trusts in tests
     return env
-
-
-def start_worker(env: dict, queue: str, *options: str) -> subprocess.Popen:
-    """A Celery worker in its own process consuming `queue`, once it answers a ping."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            *(options or ("--pool=solo",)),
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Celery worker exited early:\n{process.stdout.read()[-3000:]}")
-        if app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1.0):
-            return process
-    process.kill()
-    pytest.fail("Celery worker did not answer within 60 s")
-
-
-def stop_worker(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def new_queue() -> str:

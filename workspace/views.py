@@ -13,6 +13,7 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Role
 from accounts.selectors import pending_only
+from accounts.view_errors import require
 from audit.policies import can_view_audit
 from audit.selectors import recent_events
 from jobs.selectors import worker_status_list
@@ -42,8 +43,7 @@ def health(request: HttpRequest) -> JsonResponse:
 @require_GET
 def system_status(request: HttpRequest) -> HttpResponse:
     """For admins: what the load balancer's probe sees, and which background workers are alive."""
-    if not account_policies.can_view_system_status(request.user):
-        raise PermissionDenied
+    require(account_policies.can_view_system_status(request.user))
     checks = health_checks()
     workers = worker_status_list()
     context = {

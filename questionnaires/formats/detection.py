@@ -16,10 +16,6 @@ Detection reads content first and header words second, because real files are in
 - Comment column: a header such as Comments / Notes / Additional information (never a guidance column).
 - Confidence: low when few rows read like questions, when two columns look alike, or when only header words
   point at the question column. An unsure reading stops the import at the mapping page.
-
-Rows: with a pattern ID column, a question row is one with an ID (or a question-like text); without one, any row
-with text in the question column. A short text alone on its row is a section heading; a repeat of the header row
-(stacked tables) and hidden rows are skipped and counted.
 """
 
 import re

@@ -1,22 +1,6 @@
 """Any other spreadsheet or CSV: find the question tabs, and on each its header row and its question, answer, ID
 and comment columns (see `detection`), and read the rows through those mappings or ones a person confirmed.
 
-Detection reads content first and header words second, because real files are inconsistent about headers:
-- Tabs: every visible tab is a candidate; tabs named like instructions, summaries, scoring, lookups or lists are
-  skipped, as are hidden tabs and tabs with no column of questions. Each question tab gets its own mapping.
-- Question column: the column whose cells read like questions (end in "?", open with an interrogative or an
-  imperative such as "Describe"), weighted by how many distinct such cells it has; columns headed Guidance,
-  Instructions, Example, Scoring, Weight … are never the question column, and a column whose cells are the same
-  text merged down many rows (a control specification) scores low.
-- Header row: the nearest row above the first question with at least two label-like cells; none is fine.
-- ID column: the column whose cells in question rows follow an ID pattern (`ABC-01`, `AIS-01.1`, `1.2.3`,
-  `A.1`, `Q12`), else a header such as ID / # / Ref with short unique values.
-- Answer column: a header such as Answer / Response / Vendor answer, else a column with dropdowns on the question
-  rows, else the first empty column right of the questions, else the first column past the data.
-- Comment column: a header such as Comments / Notes / Additional information (never a guidance column).
-- Confidence: low when few rows read like questions, when two columns look alike, or when only header words
-  point at the question column. An unsure reading stops the import at the mapping page.
-
 Rows: with a pattern ID column, a question row is one with an ID (or a question-like text); without one, any row
 with text in the question column. A short text alone on its row is a section heading; a repeat of the header row
 (stacked tables) and hidden rows are skipped and counted.
