@@ -246,6 +246,13 @@ def test_confirm_all_above_a_threshold(manager, library):
     assert MatchFeedback.objects.count() == 2
 
 
+def test_confirming_by_the_answer_only_leaves_question_links(manager, library):
+    batch = learn(manager, ("a.xlsx", xlsx(ROWS_A)))
+    assert services.learning_batch_confirm_above(actor=manager, batch=batch, threshold=0, answer_only=True) == 1
+    assert MatchFeedback.objects.get().entry == library["mfa"]
+    assert items_by_ref(batch)["A2"].decision == LearningDecision.PENDING
+
+
 def test_a_proposal_becomes_a_draft_entry_with_its_group_as_aliases(manager, lead, library):
     batch = learn(manager, ("a.xlsx", xlsx(ROWS_A)), ("b.xlsx", xlsx(ROWS_B)))
     items = items_by_ref(batch)
@@ -303,13 +310,21 @@ def test_command_confirms_confident_links_and_prints_counts(manager, library, tm
     second.write_bytes(xlsx(ROWS_B))
     out = tmp_path / "learned.json"
     call_command("questionnaire_learn", str(first), str(second), "--as", manager.email, "--json", str(out))
-    printed = json.loads(capsys.readouterr().out)
-    expected = {"files": 2, "questions": 9, "answered": 8, "linked": 2, "proposed": 2, "skipped": 5}
+    captured = capsys.readouterr()
+    printed = json.loads(captured.out)
+    # A1's answer is the MFA entry's wording: confirmed. A2 was linked by its question alone (auto-fill's own
+    # guess), so it waits for a person and counts with the proposals.
+    expected = {"files": 2, "questions": 9, "answered": 8, "linked": 1, "proposed": 3, "skipped": 5}
     assert printed == expected and json.loads(out.read_text()) == expected
-    assert MatchFeedback.objects.filter(is_positive=True).count() == 2
+    assert list(MatchFeedback.objects.values_list("entry", "question_text", "is_positive")) == [
+        (library["mfa"].pk, ROWS_A[0][1], True)
+    ]
     batch = LearningBatch.objects.get()
     assert batch.via_cli and batch.items.filter(outcome="proposed", decision="pending").count() == 2
-    assert AuditEvent.objects.filter(action="questionnaires.learning_link_confirmed", via="cli").count() == 2
+    left = batch.items.get(ref="A2")
+    assert (left.outcome, left.matched_by, left.decision) == ("linked", "question", "pending")
+    assert AuditEvent.objects.filter(action="questionnaires.learning_link_confirmed", via="cli").count() == 1
+    assert "1 link confirmed" in captured.err and "1 link found by the question alone" in captured.err
 
 
 def test_command_errors_are_clear(manager, customer, library, tmp_path):

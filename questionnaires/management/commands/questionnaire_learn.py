@@ -13,8 +13,9 @@ from questionnaires.services.learning import CONFIRM_THRESHOLD
 class Command(BaseCommand):
     help = (
         "Read answered questionnaires, link each answered question to the library entry its answer came from and "
-        "record the confident links as learned phrasings; the rest stay proposals in a batch to review on the "
-        "web. Prints {files, questions, answered, linked, proposed, skipped} as JSON (linked + proposed + "
+        "record the confident links that the answer's own wording points to as learned phrasings; links found by "
+        "the question alone (auto-fill's guess) and answers new to the library stay proposals in a batch to review "
+        "on the web. Prints {files, questions, answered, linked, proposed, skipped} as JSON (linked + proposed + "
         "skipped = questions; unanswered questions count as skipped)."
     )
 
@@ -34,26 +35,35 @@ class Command(BaseCommand):
                 actor=actor, files=[(path.name, path.read_bytes()) for path in paths], via_cli=True
             )
             confirmed = learning_batch_confirm_above(
-                actor=actor, batch=batch, threshold=CONFIRM_THRESHOLD, via_cli=True
+                actor=actor, batch=batch, threshold=CONFIRM_THRESHOLD, answer_only=True, via_cli=True
             )
         except (ValidationError, PermissionDenied) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
         counts = selectors.learning_batch_counts(batch)
+        to_review = counts["linked"] - confirmed
         payload = {
             "files": counts["files"],
             "questions": counts["questions"],
             "answered": counts["answered"],
             "linked": confirmed,
-            "proposed": counts["proposed"],
+            "proposed": counts["proposed"] + to_review,
             "skipped": counts["skipped"],
         }
         text = json.dumps(payload)
         self.stdout.write(text)
         if options["json"]:
             options["json"].write_text(text + "\n", encoding="utf-8")
-        unconfirmed = counts["linked"] - confirmed
         self.stderr.write(
-            f"Learning batch {batch.pk}: {confirmed} phrasings learned, {counts['proposed']} proposals"
-            + (f", {unconfirmed} links left to review" if unconfirmed else "")
-            + " — review them under Questionnaires → Learn from answered questionnaires."
+            f"Learning batch {batch.pk}: {_count(confirmed, 'link')} confirmed as learned phrasings"
+            + (
+                f", {_count(to_review, 'link')} found by the question alone left for a person to confirm"
+                if to_review
+                else ""
+            )
+            + f", {_count(counts['proposed'], 'answer')} new to the library proposed as draft entries."
+            " Review the batch under Questionnaires → Learn from answered questionnaires."
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
