@@ -10,7 +10,8 @@ Learning: cold (library only); leave-one-questionnaire-out (each dev questionnai
 of the other five became confirmed phrasings of their first labelled entry); cross-template (learned from up to three
 questionnaires of other templates, the largest first; a VSAQ file has only CAIQ and HECVAT to learn from); each next to
 plain TF-IDF given the same phrasings as aliases; re-answered (each file after its own labels were confirmed: what
-learning gives when the wording recurs); then issue 11's targets, met or not.
+learning gives when the wording recurs); the product's unattended path (`questionnaire_learn` over another
+company's answered questionnaires in ../shared, rolled back after); then the auto-fill targets, met or not.
 Layouts: the CAIQ v4 and HECVAT 3.06 questions rewritten in each generated layout (tests/questionnaires/variants.py,
 refs kept so the same labels apply), imported with the app's importer, then matched: what a customer's own layout costs.
 Speed: 261 questions against a 2,000-entry library, without and with 2,000 learned phrasings, index build timed apart.
@@ -314,7 +315,7 @@ def run(questions: dict[str, list[tuple[str, str, str]]] | None = None) -> None:
         )
 
 
-# Targets of issue 11, on answerable questions (filled: suggested at the threshold and right) and NONE questions.
+# Auto-fill targets, on answerable questions (filled: suggested at the threshold and right) and NONE questions.
 TARGETS = {
     "cold": {"filled": 0.35, "precision": 0.85, "abstain": 0.60},
     "leave-one-out": {"filled": 0.50, "precision": 0.90, "abstain": 0.60},
@@ -436,6 +437,8 @@ def learning_runs(entries: list[IndexedEntry], rows: list[BenchQuestion], index:
         f" {_pct(again['precision'])}, filled {_pct(again['filled'])}"
     )
 
+    learned_by_command(rows)
+
     print("autofill targets (TOTAL over the dev questionnaires):")
     for name, target in TARGETS.items():
         got = _score(rows, runs[name][0], ABSTAIN_THRESHOLD)
@@ -444,6 +447,60 @@ def learning_runs(entries: list[IndexedEntry], rows: list[BenchQuestion], index:
             f"  {name:14} filled {_pct(got['filled'])} (>= {_pct(target['filled'])}) at precision"
             f" {_pct(got['precision'])} (>= {_pct(target['precision'])}), abstention on NONE {_pct(got['abstain'])}"
             f" (>= {_pct(target['abstain'])}): {'met' if met else 'NOT met'}"
+        )
+
+
+ANSWERED_FILES = "*_filled.xlsx"  # other companies' answered questionnaires in ../shared/questionnaires
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def learned_by_command(rows: list[BenchQuestion]) -> None:
+    """The product's own path, unattended: `questionnaire_learn` over the answered questionnaires in ../shared (another
+    company's answers, which the library does not hold), then the dev questionnaires scored with the app's index, next
+    to the same before it. What it must show: unattended learning does not make auto-fill less precise. Rolled back."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from questionnaires.autofill import index_invalidate, match_index
+
+    files = sorted((shared_dir() / "questionnaires").glob(ANSWERED_FILES))
+    if not files:
+        return
+
+    def scored() -> dict[str, float]:
+        index, _ = match_index()
+        ranked = [[(s.key, s.confidence) for s in index.suggest(q.text, section=q.section, k=3)] for q in rows]
+        return _score(rows, ranked, ABSTAIN_THRESHOLD)
+
+    before = scored()
+    summary = io.StringIO()
+    try:
+        with transaction.atomic():
+            call_command(
+                "questionnaire_learn",
+                *map(str, files),
+                "--as",
+                "manager@example.com",
+                stdout=summary,
+                stderr=io.StringIO(),
+            )
+            after = scored()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    finally:
+        index_invalidate()
+    print(
+        f"autofill after questionnaire_learn on {', '.join(f.name for f in files)} (unattended; their summary"
+        f" {summary.getvalue().strip()}):"
+    )
+    for label, got in (("before", before), ("after", after)):
+        print(
+            f"  {label:7} top-1 {_pct(got['top1'])}, filled {_pct(got['filled'])} at precision"
+            f" {_pct(got['precision'])}, abstention on NONE {_pct(got['abstain'])}"
         )
 
 
