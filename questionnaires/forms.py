@@ -222,3 +222,9 @@ class LearningUploadForm(forms.Form):
 
 class ConfirmAboveForm(forms.Form):
     percent = forms.IntegerField(label="Confirm links at least this confident (%)", min_value=0, max_value=100)
+    answer_only = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Only links the answer's wording points to",
+        help_text="A link found by the question alone is auto-fill's own guess: confirm those one by one.",
+    )

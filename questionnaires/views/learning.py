@@ -147,7 +147,14 @@ def learning_confirm_above(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmAboveForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Give a percentage between 0 and 100.", status=400, content_type="text/plain")
-    percent = form.cleaned_data["percent"]
-    confirmed = services.learning_batch_confirm_above(actor=request.user, batch=batch, threshold=percent / 100)
-    messages.success(request, f"{confirmed} link{'s' if confirmed != 1 else ''} at or above {percent}% confirmed.")
+    percent, answer_only = form.cleaned_data["percent"], form.cleaned_data["answer_only"]
+    confirmed = services.learning_batch_confirm_above(
+        actor=request.user, batch=batch, threshold=percent / 100, answer_only=answer_only
+    )
+    messages.success(
+        request,
+        f"{confirmed} link{'s' if confirmed != 1 else ''} at or above {percent}%"
+        + (" found by the answer's wording" if answer_only else "")
+        + " confirmed.",
+    )
     return _back(batch, "#links")

@@ -378,7 +378,12 @@ def test_confirm_all_above_over_http(mfa_client, manager, library):
     client = mfa_client(manager)
     upload_files(client, ("a.xlsx", xlsx(ROWS_A)))
     batch = LearningBatch.objects.get()
-    reply = client.post(reverse("questionnaires:learning-confirm-above", args=[batch.pk]), {"percent": "50"})
+    path = reverse("questionnaires:learning-confirm-above", args=[batch.pk])
+    page = client.get(reverse("questionnaires:learning-detail", args=[batch.pk])).content.decode()
+    assert 'name="answer_only"' in page and "checked" in page.split('name="answer_only"')[1].split(">")[0]
+    reply = client.post(path, {"percent": "50", "answer_only": "on"})  # as the form is sent by default
+    assert reply.status_code == 302 and MatchFeedback.objects.count() == 1  # A2 was found by its question
+    reply = client.post(path, {"percent": "50"})  # the box unticked: every link above 50%
     assert reply.status_code == 302 and MatchFeedback.objects.count() == 2
     reply = client.post(reverse("questionnaires:learning-confirm-above", args=[batch.pk]), {"percent": "abc"})
     assert reply.status_code == 400
