@@ -41,6 +41,8 @@ _DETAIL_QUESTION = re.compile(
     r"product\s+description|headquarter\w*|country|city)\b",
     re.IGNORECASE,
 )
+# A dropdown's numbering in front of the choice: "2) No", "1. Yes", "a) N/A".
+_ENUMERATOR = re.compile(r"^(\d{1,2}|[a-z])[).]\s+")
 _EMAIL = re.compile(r"^\S+@\S+\.\S+$")
 _WEB = re.compile(r"^(https?://|www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
@@ -61,7 +63,7 @@ class AnsweredQuestion:
     @property
     def short_answer(self) -> str:
         """The choice as the library spells a short answer ("Yes", "No", "NA"), "" for anything else."""
-        return _SHORT_ANSWERS.get(self.choice.strip().lower().rstrip("."), "")
+        return _SHORT_ANSWERS.get(_ENUMERATOR.sub("", self.choice.strip().lower()).rstrip("."), "")
 
     @property
     def answer(self) -> str:
@@ -99,6 +101,8 @@ def skip_reason(item: AnsweredQuestion) -> str:
     answer = item.answer
     if not answer:
         return "No answer in the file."
+    if not item.question.strip():
+        return "No question text in the file (a formula saved without its result?), so nothing to learn it as."
     if _NON_ANSWER.match(item.comment or item.choice) and not item.short_answer:
         return "Not an answer (N/A, see above, …)."
     if _NON_ANSWER.match(item.comment) and item.short_answer:

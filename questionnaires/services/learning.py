@@ -223,14 +223,21 @@ def learning_item_confirm(
 
 
 def learning_item_reject(*, actor: User, item: LearningItem, request: HttpRequest | None = None) -> LearningItem:
-    """Reject a link: nothing is learned from it (it may still become a draft entry)."""
+    """Reject a link, or dismiss a proposal with the near-identical answers grouped with it: nothing is learned
+    from them. Either may still become a draft entry later."""
     _require_worker(actor)
     with transaction.atomic():
         item = _locked(item)
-        if item.outcome != LearningOutcome.LINKED or not item.is_pending:
-            raise ValidationError("Only a pending link can be rejected.")
-        _decide(item, actor, LearningDecision.REJECTED)
-        _audit("link_rejected", actor, item, request, False, entry=getattr(item.suggested_entry, "key", ""))
+        if item.outcome not in (LearningOutcome.LINKED, LearningOutcome.PROPOSED) or not item.is_pending:
+            raise ValidationError("Only a pending link or proposal can be rejected.")
+        if item.outcome == LearningOutcome.LINKED:
+            _decide(item, actor, LearningDecision.REJECTED)
+            _audit("link_rejected", actor, item, request, False, entry=getattr(item.suggested_entry, "key", ""))
+            return item
+        group = [other for other in selectors.learning_group_list(item) if other.is_pending] or [item]
+        for other in group:
+            _decide(_locked(other), actor, LearningDecision.REJECTED)
+        _audit("proposal_dismissed", actor, item, request, False, grouped=len(group))
     return item
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.policies import Intent
@@ -102,7 +103,9 @@ def learning_item_confirm(request: HttpRequest, pk: int, item_pk: int) -> HttpRe
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_message(error))
     else:
-        messages.success(request, f"Learned: “{item.question_text[:80]}” is answered by {item.suggested_entry.key}.")
+        messages.success(
+            request, f"Learned: “{Truncator(item.question_text).chars(80)}” is answered by {item.suggested_entry.key}."
+        )
     return _back(batch, "#links")
 
 
@@ -116,6 +119,11 @@ def learning_item_reject(request: HttpRequest, pk: int, item_pk: int) -> HttpRes
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_message(error))
     else:
+        if item.outcome == LearningOutcome.PROPOSED:
+            messages.success(
+                request, f"Proposal from {item.file_name} {item.ref} dismissed; nothing was learned from it."
+            )
+            return _back(batch, "#proposals")
         messages.success(request, f"Link rejected for {item.file_name} {item.ref}; nothing was learned from it.")
     return _back(batch, "#links")
 

@@ -122,6 +122,8 @@ def items_by_ref(batch) -> dict[str, LearningItem]:
         ("Company address", "1 Main St, Springfield", "", True),
         ("Web Link to Product Privacy Notice", "https://acme.example/privacy", "", True),
         ("Support line", "+44 20 7946 0000", "", True),
+        ("", "Northwind Sensors, Inc.", "", True),  # the question was a formula saved without its result
+        ("Is MFA enforced?", "2) No", "", False),  # a numbered dropdown choice is still a Yes/No
         ("Is MFA enforced?", "Yes", "", False),
         ("Is MFA enforced?", "Yes", "Authenticator apps for everyone.", False),
         ("Describe how you review access", "", "Quarterly, by each system's owner.", False),
@@ -131,6 +133,11 @@ def items_by_ref(batch) -> dict[str, LearningItem]:
 def test_skip_rules(question, choice, comment, skipped):
     found = learning.AnsweredQuestion(ref="X", question=question, choice=choice, comment=comment)
     assert bool(learning.skip_reason(found)) is skipped
+
+
+@pytest.mark.parametrize(("choice", "short"), [("2) No", "No"), ("1. Yes", "Yes"), ("a) N/A", "NA"), ("12 No", "")])
+def test_numbered_dropdown_choices_read_as_short_answers(choice, short):
+    assert learning.AnsweredQuestion(ref="X", question="Q?", choice=choice, comment="").short_answer == short
 
 
 def test_a_choice_and_its_comment_are_one_answer():
@@ -273,6 +280,22 @@ def test_a_proposal_becomes_a_draft_entry_with_its_group_as_aliases(manager, lea
         library_services.version_approve(actor=manager, version=submitted, via_cli=True)
 
 
+def test_dismissing_a_proposal_dismisses_its_group_and_learns_nothing(manager, library):
+    batch = learn(manager, ("a.xlsx", xlsx(ROWS_A)), ("b.xlsx", xlsx(ROWS_B)))
+    items = items_by_ref(batch)
+    services.learning_item_reject(actor=manager, item=items["A3"])
+    assert {i.decision for i in LearningItem.objects.filter(group_key=items["A3"].group_key)} == {"rejected"}
+    assert not MatchFeedback.objects.exists() and not LibraryEntry.objects.filter(latest_version__question=ROWS_A[2][1])
+    assert AuditEvent.objects.filter(action="questionnaires.learning_proposal_dismissed").count() == 1
+    with pytest.raises(ValidationError):
+        services.learning_item_reject(actor=manager, item=items["B1"])  # already dismissed with its group
+    with pytest.raises(ValidationError):
+        services.learning_item_reject(actor=manager, item=items["A4"])  # a skipped question has nothing to reject
+    # A change of mind: the dismissed answer can still become a draft.
+    entry = services.learning_item_draft(actor=manager, item=items["A3"])
+    assert entry.latest_version.answer == ROWS_A[2][3]
+
+
 def test_only_staff_who_work_on_questionnaires_may_learn(library, admin_user, customer):
     for actor in (admin_user, customer):
         with pytest.raises(PermissionDenied):
@@ -372,6 +395,20 @@ def test_upload_then_review_confirm_and_draft_over_http(mfa_client, manager, lib
     entry = LibraryEntry.objects.get(latest_version__question=ROWS_A[2][1])
     assert reply.status_code == 302 and entry.latest_version.status == VersionStatus.DRAFT
     assert client.get(reverse("questionnaires:learning-detail", args=[batch.pk])).status_code == 200
+
+
+def test_dismissing_a_proposal_over_http(mfa_client, manager, library):
+    client = mfa_client(manager)
+    upload_files(client, ("a.xlsx", xlsx(ROWS_A)))
+    batch = LearningBatch.objects.get()
+    item = items_by_ref(batch)["A3"]
+    detail = reverse("questionnaires:learning-detail", args=[batch.pk])
+    dismiss = reverse("questionnaires:learning-item-reject", args=[batch.pk, item.pk])
+    assert f'action="{dismiss}"' in client.get(detail).content.decode()
+    reply = client.post(dismiss, follow=True)
+    assert reply.status_code == 200 and "dismissed" in reply.content.decode()
+    item.refresh_from_db()
+    assert item.decision == "rejected" and "Dismissed" in client.get(detail).content.decode()
 
 
 def test_confirm_all_above_over_http(mfa_client, manager, library):
