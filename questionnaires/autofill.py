@@ -5,7 +5,6 @@ reviewers' feedback changed (a cheap fingerprint query tells), so approving an e
 and ordinary requests never pay for a rebuild.
 """
 
-import math
 import re
 import threading
 import time
@@ -19,6 +18,7 @@ from library.policies import LeaveRefusal, leave_refusal
 from library.selectors import company_profile_get, matchable_entries
 
 from .company_details import ProfileProposal, company_detail_field, company_detail_for, profile_proposal
+from .matching import confidence_percent
 from .models import AnswerKind, MatchFeedback, UnfilledReason
 
 if TYPE_CHECKING:
@@ -176,11 +176,6 @@ def is_company_detail(text: str) -> bool:
     return company_detail_field(text) is not None
 
 
-def _percent(confidence: float) -> int:
-    # Rounded down, so a match just under the threshold never reads as reaching it.
-    return math.floor(confidence * 100 + 1e-9)
-
-
 def _candidate(suggestion: "Suggestion", entries: dict[int, LibraryEntry]) -> dict:
     entry = entries[suggestion.entry_id]
     return {
@@ -197,7 +192,7 @@ def _left_for_a_person(question, proposal, index, entries) -> Outcome:
 
     weighed = [_candidate(found, entries) for found in index.suggest(question.text, section=question.section, k=3)]
     if proposal is not None:
-        entry, percent = proposal.entry, _percent(proposal.confidence)
+        entry, percent = proposal.entry, confidence_percent(proposal.confidence)
         if proposal.refusal is not None:
             reason = proposal.refusal.value if proposal.refusal in UnfilledReason.values else UnfilledReason.NO_MATCH
             detail = f"Best match '{entry.key}' at {percent}% can't be proposed because {proposal.refusal.label}."
@@ -222,14 +217,14 @@ def _left_for_a_person(question, proposal, index, entries) -> Outcome:
     if overdue is not None and refusal == LeaveRefusal.OVERDUE:
         found = _candidate(overdue, live)
         weighed = sorted([found, *weighed], key=lambda candidate: -candidate["confidence"])[:3]
-        percent = _percent(overdue.confidence)
+        percent = confidence_percent(overdue.confidence)
         detail = f"Best match '{found['key']}' at {percent}% can't be proposed because {refusal.label}."
         return Outcome(None, UnfilledReason.OVERDUE, detail, tuple(weighed))
     if weighed:
         best = weighed[0]
         detail = (
-            f"Best match '{best['key']}' at {_percent(best['confidence'])}%, "
-            f"below the {_percent(ABSTAIN_THRESHOLD)}% needed."
+            f"Best match '{best['key']}' at {confidence_percent(best['confidence'])}%, "
+            f"below the {confidence_percent(ABSTAIN_THRESHOLD)}% needed."
         )
         return Outcome(None, UnfilledReason.LOW_CONFIDENCE, detail, tuple(weighed))
     return Outcome(None, UnfilledReason.NO_MATCH, "No approved library entry shares this question's subject.", ())

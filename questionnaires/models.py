@@ -8,6 +8,8 @@ from django.utils import timezone
 from jobs.models import Job
 from library.models import LibraryEntry, LibraryEntryVersion
 
+from .matching import confidence_percent
+
 
 class QuestionnaireStatus(models.TextChoices):
     IMPORTING = "importing", "Importing"
@@ -308,4 +310,4 @@ class LearningItem(models.Model):
 
     @property
     def confidence_percent(self) -> int | None:
-        return None if self.confidence is None else round(self.confidence * 100)
+        return None if self.confidence is None else confidence_percent(self.confidence)

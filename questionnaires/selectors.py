@@ -6,6 +6,7 @@ from library.models import LibraryEntry
 from library.policies import LeaveRefusal, leave_refusal
 
 from . import policies
+from .matching import confidence_percent
 from .models import (
     LearningBatch,
     LearningItem,
@@ -175,6 +176,7 @@ def response_candidate_list(response) -> list[dict]:
                 "entry": entry,
                 "question": version.question if version is not None else candidate.get("question", ""),
                 "confidence": candidate["confidence"],
+                "percent": confidence_percent(candidate["confidence"]),
                 "refusal": refusal.label if refusal else None,
                 "is_current": response.source_version_id is not None
                 and response.source_version_id == entry.approved_version_id,

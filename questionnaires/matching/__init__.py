@@ -4,6 +4,13 @@ Pure Python and self-contained (no Django, no models), so the app, the import ta
 share one engine: build a `MatchIndex` from approved entries and reviewers' feedback, then ask it.
 """
 
-from questionnaires.matching.index import ABSTAIN_THRESHOLD, Feedback, IndexedEntry, MatchIndex, Suggestion
+from questionnaires.matching.index import (
+    ABSTAIN_THRESHOLD,
+    Feedback,
+    IndexedEntry,
+    MatchIndex,
+    Suggestion,
+    confidence_percent,
+)
 
-__all__ = ["ABSTAIN_THRESHOLD", "Feedback", "IndexedEntry", "MatchIndex", "Suggestion"]
+__all__ = ["ABSTAIN_THRESHOLD", "Feedback", "IndexedEntry", "MatchIndex", "Suggestion", "confidence_percent"]

@@ -95,6 +95,12 @@ _AGREE_SLOPE = 10.0
 _HEADWORD_BONUS = 0.4
 
 
+def confidence_percent(confidence: float) -> int:
+    """A confidence as the whole percentage people see, rounded down, so a match just under the threshold never
+    reads as reaching it; every page and message shows it this way."""
+    return math.floor(confidence * 100 + 1e-9)
+
+
 def _sigmoid(logit: float) -> float:
     return 1 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
 

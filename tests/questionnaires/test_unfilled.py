@@ -214,9 +214,24 @@ def test_response_page_explains_in_full_and_offers_the_candidates(mfa_client, ma
         reverse("questionnaires:response-detail", args=[questionnaire.pk, response.question_id])
     )
     html = page.content.decode()
+    assert "Why auto-fill left this for you" in html
     assert response.unfilled_detail.replace("'", "&#x27;") in html
     assert [row["entry"].key for row in page.context["match_candidates"]] == [c["key"] for c in response.candidates]
     assert html.count("Use this answer") == len(response.candidates)
+    # The percentages the reason and the candidates show agree (both rounded down).
+    best = page.context["match_candidates"][0]
+    assert f"at {best['percent']}%" in response.unfilled_detail and f">{best['percent']}%<" in html
+
+
+def test_once_answered_the_page_no_longer_says_why_it_was_left(mfa_client, manager, imported):
+    questionnaire, by_ref = imported
+    response = by_ref["Q2"]
+    client = mfa_client(manager)
+    assert use(client, questionnaire, response, response.candidates[0]["key"]).status_code == 302
+    html = client.get(
+        reverse("questionnaires:response-detail", args=[questionnaire.pk, response.question_id])
+    ).content.decode()
+    assert "Why auto-fill left this for you" not in html and "Other library matches" in html
 
 
 def use(client, questionnaire, response, key):
