@@ -3,7 +3,7 @@ from django.template import engines
 from django.template.defaultfilters import truncatechars as django_truncatechars
 from django.utils.safestring import SafeData, mark_safe
 
-from workspace.templatetags.text import truncatechars
+from workspace.templatetags.text import action_label, truncatechars
 
 TEXTS = [
     "",
@@ -32,3 +32,18 @@ def test_truncatechars_keeps_safe_text_safe():
 def test_templates_use_it_without_loading():
     template = engines["django"].from_string("{{ text|truncatechars:5 }}")
     assert template.render({"text": "abcdefgh"}) == "abcd…"
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("questionnaires.learning_link_confirmed", "Learning link confirmed"),
+        ("mfa.verified", "MFA verified"),
+        ("library.exported", "Library exported"),
+        ("accounts.mfa_reset", "MFA reset"),
+        ("auth.login_succeeded", "Login succeeded"),
+        ("", ""),
+    ],
+)
+def test_action_label_reads_an_audit_code_as_words(code, label):
+    assert action_label(code) == label

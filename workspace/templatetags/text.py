@@ -26,3 +26,20 @@ def truncatechars(value: str, arg) -> str:
         if len(text) <= length:
             return text
     return django_truncatechars(value, arg)
+
+
+_ACRONYMS = {"mfa": "MFA", "nda": "NDA", "pdf": "PDF", "totp": "TOTP", "cli": "CLI", "s3": "S3", "ip": "IP"}
+
+
+@register.filter
+@stringfilter
+def action_label(action: str) -> str:
+    """An audit action code as words for people ("questionnaires.learning_link_confirmed" -> "Learning link
+    confirmed"); the audit trail itself keeps the code."""
+    area, _, verb = action.rpartition(".")
+    words = [_ACRONYMS.get(word, word) for word in verb.split("_") if word]
+    if len(words) == 1 and area:  # "mfa.verified": the verb alone says too little
+        words.insert(0, _ACRONYMS.get(area.rpartition(".")[2], area.rpartition(".")[2]))
+    if not words:
+        return action
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
