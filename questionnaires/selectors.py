@@ -146,7 +146,11 @@ def learning_batch_counts(batch: LearningBatch) -> dict[str, int]:
 
 def learning_item_list(batch: LearningBatch, *, outcome: str):
     """The batch's items with one outcome, in file order, with their entries."""
-    return batch.items.filter(outcome=outcome).select_related("suggested_entry", "drafted_entry").order_by("order")
+    return (
+        batch.items.filter(outcome=outcome)
+        .select_related("suggested_entry__approved_version", "drafted_entry")
+        .order_by("order")
+    )
 
 
 def learning_group_list(item: LearningItem) -> list[LearningItem]:

@@ -23,6 +23,8 @@ from .responses import free_key
 
 # The engine's own threshold: links at least this confident are confirmed by the command line.
 CONFIRM_THRESHOLD = ABSTAIN_THRESHOLD
+# A draft takes its closest entry's category only when that entry is at least this close; else "general".
+DRAFT_CATEGORY_FROM = 0.3
 
 
 def _require_worker(actor: User) -> None:
@@ -295,7 +297,9 @@ def learning_item_draft(*, actor: User, item: LearningItem, request: HttpRequest
         entry = entry_create(
             actor=actor,
             key=free_key(item.question_text),
-            category=item.suggested_entry.category if item.suggested_entry else "general",
+            category=item.suggested_entry.category
+            if item.suggested_entry and (item.confidence or 0) >= DRAFT_CATEGORY_FROM
+            else "general",
             classification="nda",
             text=VersionText(
                 question=item.question_text[:2000],

@@ -16,6 +16,8 @@ from library.services import VersionText, entry_create, version_save_draft
 
 from .. import policies
 from ..autofill import choice_for
+from ..matching.text import words
+from ..matching.vocabulary import STOPWORDS
 from ..models import AnswerKind, MatchFeedback, Provenance, Response, ResponseComment, ResponseStatus
 
 
@@ -313,9 +315,15 @@ def response_propose_to_library(
     return version
 
 
+_KEY_WORDS = 5
+
+
 def free_key(text: str) -> str:
-    """A library key made from a question's first words that no entry uses yet (drafts from answers, learning)."""
-    base = slugify(" ".join(text.split()[:8]))[:80].strip("-") or "answer"
+    """A library key made from the first content words of a question ("Is the confidentiality ... of backups
+    ensured?" -> "confidentiality-integrity-availability-backups-ensured") that no entry uses yet (drafts from
+    answers, learning)."""
+    content = [word for word in words(text) if word not in STOPWORDS and len(word) > 1]
+    base = slugify(" ".join(content[:_KEY_WORDS]))[:60].strip("-") or "answer"
     key, number = base, 2
     while LibraryEntry.objects.filter(key=key).exists():
         key, number = f"{base}-{number}", number + 1

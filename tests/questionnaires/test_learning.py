@@ -545,3 +545,20 @@ def test_real_filled_questionnaires_are_read_and_sorted(manager, library):
     proposals = items.filter(outcome=LearningOutcome.PROPOSED)
     assert proposals.values("group_key").distinct().count() < proposals.count()
     assert not MatchFeedback.objects.exists()
+
+
+@pytest.mark.django_db
+def test_draft_keys_are_the_questions_first_content_words_and_unique(library):
+    from questionnaires.services.responses import free_key
+
+    question = "Is the confidentiality, integrity and availability of backup data ensured?"
+    assert free_key(question) == "confidentiality-integrity-availability-backup-data"
+    assert free_key("Backup restore?") == "backup-restore-2"  # the library already has backup-restore
+    assert free_key("???") == "answer"
+
+
+def test_a_draft_takes_its_closest_entrys_category_only_when_that_entry_is_close(manager, library):
+    batch = learn(manager, ("a.xlsx", xlsx(ROWS_A)), ("b.xlsx", xlsx(ROWS_B)))
+    item = items_by_ref(batch)["A3"]
+    LearningItem.objects.filter(pk=item.pk).update(suggested_entry=library["mfa"], confidence=0.1)
+    assert services.learning_item_draft(actor=manager, item=item).category == "general"

@@ -336,7 +336,9 @@ def test_edited_and_new_answers_can_be_proposed_to_the_library(mfa_client, manag
     assert version.entry == library["mfa"] and version.status == VersionStatus.DRAFT and version.number == 2
     written = services.response_edit(actor=manager, response=q3.response, text="Nobody feeds the goldfish.", choice="")
     new_version = services.response_propose_to_library(actor=manager, response=written)
-    assert new_version.entry.key.startswith("describe-your-policy") and new_version.status == VersionStatus.DRAFT
+    assert (
+        new_version.entry.key.startswith("policy-feeding-office-goldfish") and new_version.status == VersionStatus.DRAFT
+    )
     # Proposals wait for review: the approved answers in force did not change.
     assert LibraryEntryVersion.objects.get(pk=library["mfa"].approved_version_id).status == VersionStatus.APPROVED
 
