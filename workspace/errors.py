@@ -11,6 +11,10 @@ _PAGES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Not found", "There is nothing here, or it is not shared with you."),
+    405: (
+        "Not available this way",
+        "This address only takes a form's submission. Go back to the page and use its button.",
+    ),
     413: ("File too large", "The upload is larger than Trustpack accepts (25 MB). Send a smaller file."),
     429: (
         "Too many requests",
@@ -85,3 +89,10 @@ def request_too_large(request):
 def too_many_requests(request, exception=None):
     """For django-ratelimit (RATELIMIT_VIEW) and django-allauth (handler429)."""
     return _render(request, 429)
+
+
+def method_not_allowed(request, allowed: str):
+    """The styled page for a request with a method the view does not take (a bookmarked form address)."""
+    response = _render(request, 405)
+    response["Allow"] = allowed
+    return response

@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 
-from .errors import bad_request, request_too_large
+from .errors import bad_request, method_not_allowed, request_too_large
 
 # A path never holds a control character. Values may hold tab, line feed and carriage return (a textarea
 # sends them); the rest of C0 is refused: PostgreSQL rejects NUL in text, and XML (the XLSX write-back)
@@ -49,3 +49,16 @@ def _has_control(data) -> bool:
         _VALUE_CONTROL.search(key) or any(_VALUE_CONTROL.search(value) for value in values)
         for key, values in data.lists()
     )
+
+
+class MethodNotAllowedPageMiddleware:
+    """Gives Django's bare 405 (require_POST, require_http_methods) the styled error page, keeping its Allow."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            return method_not_allowed(request, response.get("Allow", ""))
+        return response

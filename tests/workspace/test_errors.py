@@ -48,3 +48,12 @@ def test_any_other_unhandled_error_stays_a_500(rf):
     except ValueError:
         response = server_error(rf.get("/"))
     assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
+def test_a_form_address_opened_with_get_answers_a_styled_405_keeping_allow(mfa_client, manager):
+    from django.urls import reverse
+
+    reply = mfa_client(manager).get(reverse("questionnaires:learning-item-confirm", args=[1, 1]))
+    assert reply.status_code == 405 and reply["Allow"] == "POST"
+    html = reply.content.decode()
+    assert "Not available this way" in html and "use its button" in html and "Sign out" in html
