@@ -205,10 +205,17 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        items = list(data) if isinstance(data, list | tuple) else [data]
+        cleaned, problems = [], []
+        for item in items:
+            try:
+                cleaned.append(super().clean(item, initial))
+            except forms.ValidationError as error:
+                name = getattr(item, "name", "")
+                problems += [f"{name}: {message}" if name else message for message in error.messages]
+        if problems:
+            raise forms.ValidationError(problems)
+        return cleaned
 
 
 class LearningUploadForm(forms.Form):

@@ -562,3 +562,10 @@ def test_a_draft_takes_its_closest_entrys_category_only_when_that_entry_is_close
     item = items_by_ref(batch)["A3"]
     LearningItem.objects.filter(pk=item.pk).update(suggested_entry=library["mfa"], confidence=0.1)
     assert services.learning_item_draft(actor=manager, item=item).category == "general"
+
+
+def test_an_empty_file_among_others_is_named_in_the_error(mfa_client, manager, library):
+    reply = upload_files(mfa_client(manager), ("good.xlsx", xlsx(ROWS_A)), ("empty.xlsx", b""))
+    assert reply.status_code == 400
+    assert "empty.xlsx: The submitted file is empty." in reply.content.decode()
+    assert not LearningBatch.objects.exists()
