@@ -217,11 +217,35 @@ def learning_item_confirm(
         ).first() or MatchFeedback.objects.create(
             entry=item.suggested_entry, question_text=item.question_text, is_positive=True
         )
-        _decide(item, actor, LearningDecision.CONFIRMED)
+        twins = _twins(item)
+        for decided in (item, *twins):
+            _decide(decided, actor, LearningDecision.CONFIRMED)
         _audit(
-            "link_confirmed", actor, item, request, via_cli, entry=item.suggested_entry.key, confidence=item.confidence
+            "link_confirmed",
+            actor,
+            item,
+            request,
+            via_cli,
+            entry=item.suggested_entry.key,
+            confidence=item.confidence,
+            same_question_in=[f"{twin.file_name} {twin.ref}".strip() for twin in twins],
         )
     return feedback
+
+
+def _twins(item: LearningItem) -> list[LearningItem]:
+    """The batch's other pending links of the same question to the same entry (the question asked again in
+    another file): one decision settles them all, as they teach one phrasing."""
+    return list(
+        item.batch.items.select_for_update(of=("self",))
+        .filter(
+            outcome=LearningOutcome.LINKED,
+            decision=LearningDecision.PENDING,
+            suggested_entry=item.suggested_entry,
+            question_text=item.question_text,
+        )
+        .exclude(pk=item.pk)
+    )
 
 
 def learning_item_reject(*, actor: User, item: LearningItem, request: HttpRequest | None = None) -> LearningItem:
@@ -233,8 +257,18 @@ def learning_item_reject(*, actor: User, item: LearningItem, request: HttpReques
         if item.outcome not in (LearningOutcome.LINKED, LearningOutcome.PROPOSED) or not item.is_pending:
             raise ValidationError("Only a pending link or proposal can be rejected.")
         if item.outcome == LearningOutcome.LINKED:
-            _decide(item, actor, LearningDecision.REJECTED)
-            _audit("link_rejected", actor, item, request, False, entry=getattr(item.suggested_entry, "key", ""))
+            twins = _twins(item) if item.suggested_entry is not None else []
+            for decided in (item, *twins):
+                _decide(decided, actor, LearningDecision.REJECTED)
+            _audit(
+                "link_rejected",
+                actor,
+                item,
+                request,
+                False,
+                entry=getattr(item.suggested_entry, "key", ""),
+                same_question_in=[f"{twin.file_name} {twin.ref}".strip() for twin in twins],
+            )
             return item
         group = [other for other in selectors.learning_group_list(item) if other.is_pending] or [item]
         for other in group:
@@ -270,11 +304,12 @@ def learning_batch_confirm_above(
     if answer_only:
         pending = pending.filter(matched_by="answer")
     with transaction.atomic():
-        confirmed = 0
-        for item in pending.order_by("order"):
-            learning_item_confirm(actor=actor, item=item, request=request, via_cli=via_cli)
-            confirmed += 1
-    return confirmed
+        before = batch.items.filter(decision=LearningDecision.CONFIRMED).count()
+        for pk in list(pending.order_by("order").values_list("pk", flat=True)):
+            item = batch.items.get(pk=pk)
+            if item.is_pending:  # not settled meanwhile with the same question in another file
+                learning_item_confirm(actor=actor, item=item, request=request, via_cli=via_cli)
+        return batch.items.filter(decision=LearningDecision.CONFIRMED).count() - before
 
 
 def learning_item_draft(*, actor: User, item: LearningItem, request: HttpRequest | None = None) -> LibraryEntry:

@@ -569,3 +569,23 @@ def test_an_empty_file_among_others_is_named_in_the_error(mfa_client, manager, l
     assert reply.status_code == 400
     assert "empty.xlsx: The submitted file is empty." in reply.content.decode()
     assert not LearningBatch.objects.exists()
+
+
+def test_the_same_question_linked_in_two_files_is_settled_by_one_decision(manager, library):
+    batch = learn(manager, ("a.xlsx", xlsx(ROWS_A)), ("a-2025.xlsx", xlsx(ROWS_A)))
+    links = list(batch.items.filter(outcome=LearningOutcome.LINKED).order_by("order"))
+    first_a1, first_a2 = (next(i for i in links if i.ref == ref) for ref in ("A1", "A2"))
+    services.learning_item_confirm(actor=manager, item=first_a1)
+    assert set(batch.items.filter(ref="A1").values_list("decision", flat=True)) == {"confirmed"}
+    assert MatchFeedback.objects.count() == 1
+    services.learning_item_reject(actor=manager, item=first_a2)
+    assert set(batch.items.filter(ref="A2").values_list("decision", flat=True)) == {"rejected"}
+    event = AuditEvent.objects.get(action="questionnaires.learning_link_confirmed")
+    assert event.data["same_question_in"] == ["a-2025.xlsx A1"]
+
+
+def test_confirm_all_counts_every_link_it_settles_once(manager, library):
+    batch = learn(manager, ("a.xlsx", xlsx(ROWS_A)), ("a-2025.xlsx", xlsx(ROWS_A)))
+    assert services.learning_batch_confirm_above(actor=manager, batch=batch, threshold=0) == 4
+    assert MatchFeedback.objects.count() == 2
+    assert not batch.items.filter(outcome=LearningOutcome.LINKED, decision="pending").exists()
