@@ -235,3 +235,4 @@ class ConfirmAboveForm(forms.Form):
         label="Only links the answer's wording points to",
         help_text="A link found by the question alone is auto-fill's own guess: confirm those one by one.",
     )
+    file = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)

@@ -283,6 +283,7 @@ def learning_batch_confirm_above(
     batch: LearningBatch,
     threshold: float,
     answer_only: bool = False,
+    file_name: str = "",
     request: HttpRequest | None = None,
     via_cli: bool = False,
 ) -> int:
@@ -303,6 +304,8 @@ def learning_batch_confirm_above(
     )
     if answer_only:
         pending = pending.filter(matched_by="answer")
+    if file_name:  # one file's links (the same question in another file is still settled with it)
+        pending = pending.filter(file_name=file_name)
     with transaction.atomic():
         before = batch.items.filter(decision=LearningDecision.CONFIRMED).count()
         for pk in list(pending.order_by("order").values_list("pk", flat=True)):

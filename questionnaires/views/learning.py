@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -69,9 +70,26 @@ def _skipped_reasons(items) -> list[dict]:
 @require_http_methods(["GET"])
 def learning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch: LearningBatch = policies.learning_batch_get_for(request.user, pk)
-    links = list(selectors.learning_item_list(batch, outcome=LearningOutcome.LINKED))
-    proposals = list(selectors.learning_item_list(batch, outcome=LearningOutcome.PROPOSED))
-    skipped = list(selectors.learning_item_list(batch, outcome=LearningOutcome.SKIPPED))
+    file_names = list(batch.file_names)
+    shown_file = request.GET.get("file", "")
+    if shown_file not in file_names:
+        shown_file = ""
+    waiting_only = request.GET.get("show") == "waiting"
+
+    def shown(items):
+        return [
+            item
+            for item in items
+            if (not shown_file or item.file_name == shown_file) and (not waiting_only or item.is_pending)
+        ]
+
+    links = shown(selectors.learning_item_list(batch, outcome=LearningOutcome.LINKED))
+    proposal_groups = [
+        group
+        for group in _proposal_groups(selectors.learning_item_list(batch, outcome=LearningOutcome.PROPOSED))
+        if shown([group["item"], *group["others"]])
+    ]
+    skipped = [] if waiting_only else shown(selectors.learning_item_list(batch, outcome=LearningOutcome.SKIPPED))
     pending_links = [item for item in links if item.is_pending]
     return render(
         request,
@@ -81,8 +99,13 @@ def learning_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": selectors.learning_batch_counts(batch),
             "links": links,
             "pending_links": len(pending_links),
-            "proposal_groups": _proposal_groups(proposals),
+            "proposal_groups": proposal_groups,
             "skipped_reasons": _skipped_reasons(skipped),
+            "file_names": file_names,
+            "shown_file": shown_file,
+            "waiting_only": waiting_only,
+            "filtered": bool(shown_file or waiting_only),
+            "skipped_count": len(skipped),
             "can_work": policies.can_work_on_questionnaires(request.user),
             "confirm_form": ConfirmAboveForm(initial={"percent": round(CONFIRM_THRESHOLD * 100)}),
         },
@@ -156,13 +179,19 @@ def learning_confirm_above(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse("Give a percentage between 0 and 100.", status=400, content_type="text/plain")
     percent, answer_only = form.cleaned_data["percent"], form.cleaned_data["answer_only"]
+    file_name = form.cleaned_data["file"]
     confirmed = services.learning_batch_confirm_above(
-        actor=request.user, batch=batch, threshold=percent / 100, answer_only=answer_only
+        actor=request.user, batch=batch, threshold=percent / 100, answer_only=answer_only, file_name=file_name
     )
     messages.success(
         request,
         f"{confirmed} link{'s' if confirmed != 1 else ''} at or above {percent}%"
         + (" found by the answer's wording" if answer_only else "")
+        + (f" in {file_name}" if file_name else "")
         + " confirmed.",
     )
+    if file_name:
+        return redirect(
+            reverse("questionnaires:learning-detail", args=[batch.pk]) + f"?{urlencode({'file': file_name})}#links"
+        )
     return _back(batch, "#links")

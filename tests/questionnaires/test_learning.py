@@ -589,3 +589,22 @@ def test_confirm_all_counts_every_link_it_settles_once(manager, library):
     assert services.learning_batch_confirm_above(actor=manager, batch=batch, threshold=0) == 4
     assert MatchFeedback.objects.count() == 2
     assert not batch.items.filter(outcome=LearningOutcome.LINKED, decision="pending").exists()
+
+
+def test_the_review_filters_by_file_and_by_waiting_and_confirm_all_keeps_to_the_file(mfa_client, manager, library):
+    client = mfa_client(manager)
+    upload_files(client, ("a.xlsx", xlsx(ROWS_A)), ("b.xlsx", xlsx(ROWS_B)))
+    batch = LearningBatch.objects.get()
+    detail = reverse("questionnaires:learning-detail", args=[batch.pk])
+    page = client.get(detail, {"file": "b.xlsx"})
+    assert {item.file_name for item in page.context["links"]} <= {"b.xlsx"}
+    assert all("b.xlsx" in {i.file_name for i in (g["item"], *g["others"])} for g in page.context["proposal_groups"])
+    assert client.get(detail, {"file": "nosuch.xlsx"}).context["shown_file"] == ""  # an unknown file shows all
+    # Confirm all, from the a.xlsx view, confirms a.xlsx's links only.
+    reply = client.post(
+        reverse("questionnaires:learning-confirm-above", args=[batch.pk]), {"percent": "0", "file": "a.xlsx"}
+    )
+    assert reply.status_code == 302 and "file=a.xlsx" in reply["Location"]
+    assert set(batch.items.filter(decision="confirmed").values_list("file_name", flat=True)) == {"a.xlsx"}
+    waiting = client.get(detail, {"show": "waiting"})
+    assert all(item.is_pending for item in waiting.context["links"]) and not waiting.context["skipped_reasons"]
