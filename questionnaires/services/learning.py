@@ -217,9 +217,7 @@ def learning_item_confirm(
         ).first() or MatchFeedback.objects.create(
             entry=item.suggested_entry, question_text=item.question_text, is_positive=True
         )
-        twins = _twins(item)
-        for decided in (item, *twins):
-            _decide(decided, actor, LearningDecision.CONFIRMED)
+        same_question_in = _settle_link(item, actor, LearningDecision.CONFIRMED)
         _audit(
             "link_confirmed",
             actor,
@@ -228,15 +226,15 @@ def learning_item_confirm(
             via_cli,
             entry=item.suggested_entry.key,
             confidence=item.confidence,
-            same_question_in=[f"{twin.file_name} {twin.ref}".strip() for twin in twins],
+            same_question_in=same_question_in,
         )
     return feedback
 
 
-def _twins(item: LearningItem) -> list[LearningItem]:
-    """The batch's other pending links of the same question to the same entry (the question asked again in
-    another file): one decision settles them all, as they teach one phrasing."""
-    return list(
+def _settle_link(item: LearningItem, actor: User, decision: str) -> list[str]:
+    """Decide a locked link and the batch's other pending links of the same question to the same entry (the
+    question asked again in another file), as they teach one phrasing; the others' "file ref", for the audit."""
+    twins = (
         item.batch.items.select_for_update(of=("self",))
         .filter(
             outcome=LearningOutcome.LINKED,
@@ -245,7 +243,15 @@ def _twins(item: LearningItem) -> list[LearningItem]:
             question_text=item.question_text,
         )
         .exclude(pk=item.pk)
+        if item.suggested_entry is not None
+        else []
     )
+    settled = []
+    for decided in (item, *twins):
+        _decide(decided, actor, decision)
+        if decided is not item:
+            settled.append(f"{decided.file_name} {decided.ref}".strip())
+    return settled
 
 
 def learning_item_reject(*, actor: User, item: LearningItem, request: HttpRequest | None = None) -> LearningItem:
@@ -257,9 +263,7 @@ def learning_item_reject(*, actor: User, item: LearningItem, request: HttpReques
         if item.outcome not in (LearningOutcome.LINKED, LearningOutcome.PROPOSED) or not item.is_pending:
             raise ValidationError("Only a pending link or proposal can be rejected.")
         if item.outcome == LearningOutcome.LINKED:
-            twins = _twins(item) if item.suggested_entry is not None else []
-            for decided in (item, *twins):
-                _decide(decided, actor, LearningDecision.REJECTED)
+            same_question_in = _settle_link(item, actor, LearningDecision.REJECTED)
             _audit(
                 "link_rejected",
                 actor,
@@ -267,7 +271,7 @@ def learning_item_reject(*, actor: User, item: LearningItem, request: HttpReques
                 request,
                 False,
                 entry=getattr(item.suggested_entry, "key", ""),
-                same_question_in=[f"{twin.file_name} {twin.ref}".strip() for twin in twins],
+                same_question_in=same_question_in,
             )
             return item
         group = [other for other in selectors.learning_group_list(item) if other.is_pending] or [item]

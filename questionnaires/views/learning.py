@@ -112,8 +112,9 @@ def learning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back(batch: LearningBatch, anchor: str = "") -> HttpResponse:
-    return redirect(reverse("questionnaires:learning-detail", args=[batch.pk]) + anchor)
+def _back(batch: LearningBatch, anchor: str = "", **query: str) -> HttpResponse:
+    shown = f"?{urlencode(query)}" if query else ""
+    return redirect(reverse("questionnaires:learning-detail", args=[batch.pk]) + shown + anchor)
 
 
 @login_required
@@ -190,8 +191,4 @@ def learning_confirm_above(request: HttpRequest, pk: int) -> HttpResponse:
         + (f" in {file_name}" if file_name else "")
         + " confirmed.",
     )
-    if file_name:
-        return redirect(
-            reverse("questionnaires:learning-detail", args=[batch.pk]) + f"?{urlencode({'file': file_name})}#links"
-        )
-    return _back(batch, "#links")
+    return _back(batch, "#links", **({"file": file_name} if file_name else {}))
