@@ -47,6 +47,20 @@ def missing_components() -> str | None:
     return None
 
 
+def skip_unless_available(reason: str | None) -> None:
+    """Skip a live test whose services are missing (`reason`), or fail it when CI asked for them."""
+    if reason:
+        if os.environ.get("TRUSTPACK_REQUIRE_SERVICES"):
+            pytest.fail(reason)  # CI asked for the services: a skip here would hide a broken setup
+        pytest.skip(reason)
+
+
+def database_url(db: dict) -> str:
+    """The test database (Django's settings_dict) as a DATABASE_URL for a server or worker process."""
+    user = f"{db['USER']}@" if db.get("USER") else ""
+    return f"postgres://{user}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
 def start_worker(env: dict, queue: str, *options: str) -> subprocess.Popen:
     """A Celery worker in its own process consuming `queue` (env: its settings), once it answers a ping."""
     process = subprocess.Popen(

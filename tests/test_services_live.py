@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from audit.services import audit_record
 from audit.tasks import audit_chain_verify_task
 
-from .stack import start_worker, stop_worker
+from .stack import database_url, skip_unless_available, start_worker, stop_worker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
@@ -52,13 +52,9 @@ def worker_env(django_db_setup, django_db_blocker, shared_files, tmp_path_factor
     with django_db_blocker.unblock():
         reason = _unavailable_reason()
         db = connection.settings_dict
-    if reason:
-        if os.environ.get("TRUSTPACK_REQUIRE_SERVICES"):
-            pytest.fail(reason)  # CI asked for the services: a skip here would hide a broken setup
-        pytest.skip(reason)
-    user = f"{db['USER']}@" if db.get("USER") else ""
+    skip_unless_available(reason)
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgres://{user}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    env["DATABASE_URL"] = database_url(db)
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     env["FILES_ROOT"] = str(shared_files)
     env["SIGNING_DIR"] = str(tmp_path_factory.getbasetemp() / "signing")  # the CA this process trusts in tests
